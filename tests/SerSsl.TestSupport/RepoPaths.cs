@@ -1,0 +1,62 @@
+using Xunit;
+
+namespace SerSsl.TestSupport;
+
+/// <summary>Locates the repository root and the optional shared data folder beside it.</summary>
+public static class RepoPaths
+{
+    private static readonly Lazy<string> s_root = new(FindRoot);
+
+    /// <summary>The folder that holds <c>SerSsl.sln</c>.</summary>
+    public static string Root => s_root.Value;
+
+    /// <summary>
+    /// The shared folder: <c>SERSSL_SHARED</c> when set, else <c>../shared</c> beside the repository.
+    /// Null when it does not exist.
+    /// </summary>
+    public static string? Shared
+    {
+        get
+        {
+            var fromEnv = Environment.GetEnvironmentVariable("SERSSL_SHARED");
+            var candidate = string.IsNullOrEmpty(fromEnv)
+                ? Path.GetFullPath(Path.Combine(Root, "..", "shared"))
+                : Path.GetFullPath(fromEnv);
+            return Directory.Exists(candidate) ? candidate : null;
+        }
+    }
+
+    /// <summary>The CREMA-D metadata folder in the shared data, or a skip of the calling test when absent.</summary>
+    public static string RequireCremaDMetadata()
+    {
+        var shared = Shared;
+        var dir = shared is null ? null : Path.Combine(shared, "datasets", "crema-d");
+        if (dir is null || !File.Exists(Path.Combine(dir, "SentenceFilenames.csv")))
+        {
+            Assert.Skip("CREMA-D metadata not found: this test needs ../shared/datasets/crema-d beside the repository (or SERSSL_SHARED pointing at a shared folder).");
+        }
+
+        return dir!;
+    }
+
+    /// <summary>A fresh, empty temporary folder for one test.</summary>
+    public static string NewTempDirectory(string prefix)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "serssl-tests", $"{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SerSsl.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"SerSsl.sln not found above {AppContext.BaseDirectory}.");
+    }
+}
