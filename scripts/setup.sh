@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Shared set-up for ./run.sh and ./test.sh: checks the .NET SDK, installs missing Debian packages
+# (as root, or through sudo when available) and restores NuGet packages. Source it; don't run it.
+
+serssl_log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+serssl_warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
+
+serssl_require_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET SDK is not on PATH. Install the .NET 10 SDK (https://dot.net) and run this again." >&2
+    exit 2
+  fi
+  local major
+  major=$(dotnet --version 2>/dev/null | cut -d. -f1)
+  if [ -z "$major" ] || [ "$major" -lt 10 ]; then
+    echo "error: SerSsl needs the .NET 10 SDK; 'dotnet --version' says '$(dotnet --version 2>/dev/null)'." >&2
+    exit 2
+  fi
+}
+
+# serssl_apt_install PKG... : installs the Debian packages that are not installed yet.
+# Without root or sudo, or without apt-get, it warns and goes on: tests that need them skip.
+serssl_apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null 2>&1; then
+    serssl_warn "apt-get not found; please install: ${missing[*]}"
+    return 0
+  fi
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      serssl_warn "not root and no password-less sudo; please install: ${missing[*]}"
+      return 0
+    fi
+  fi
+  serssl_log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+    "${sudo[@]}" apt-get update -qq >/dev/null 2>&1 || true
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+      || serssl_warn "could not install: ${missing[*]} (tests that need them will skip)"
+  fi
+}
+
+# Debian packages the project uses at run time or in tests.
+# alsa-utils: its /usr/share/sounds/alsa/*.wav are real recorded speech used by tests and the demo.
+SERSSL_APT_PACKAGES=(alsa-utils)
+
+serssl_restore() {
+  serssl_log "restoring NuGet packages"
+  dotnet restore SerSsl.sln --nologo -v quiet
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds SerSsl with warnings as errors, runs every test project and prints
+# "N passed, N failed, N skipped" counted from the TRX results. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/setup.sh
+
+configuration=${SERSSL_CONFIGURATION:-Release}
+serssl_require_dotnet
+serssl_apt_install "${SERSSL_APT_PACKAGES[@]}"
+serssl_restore
+
+serssl_log "building ($configuration, warnings as errors)"
+dotnet build SerSsl.sln -c "$configuration" --no-restore --nologo -v quiet -warnaserror -p:ContinuousIntegrationBuild=true
+
+results="TestResults/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$results"
+serssl_log "running tests (results in $results)"
+set +e
+timeout --signal=INT --kill-after=60 "${SERSSL_TEST_TIMEOUT:-1500}" \
+  dotnet test --solution SerSsl.sln -c "$configuration" --no-build \
+  --results-directory "$results" --report-xunit-trx --no-progress
+test_rc=$?
+set -e
+
+# Count from the TRX files; a test project that produced none counts as one failure.
+passed=0 failed=0 skipped=0 files=0
+attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$2"; }
+while IFS= read -r -d '' trx; do
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  passed=$((passed + $(attr passed "$counters")))
+  failed=$((failed + $(attr failed "$counters") + $(attr error "$counters") + $(attr timeout "$counters") + $(attr aborted "$counters")))
+  skipped=$((skipped + $(attr notExecuted "$counters")))
+done < <(find "$results" -name '*.trx' -print0)
+
+expected=$(find tests -mindepth 2 -maxdepth 2 -name '*.Tests.csproj' | wc -l)
+if [ "$files" -lt "$expected" ]; then
+  echo "error: $((expected - files)) test project(s) left no results (crashed or timed out)" >&2
+  failed=$((failed + expected - files))
+fi
+if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "error: the test run exited with $test_rc although no test failed" >&2
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
