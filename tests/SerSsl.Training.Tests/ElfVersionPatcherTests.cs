@@ -5,10 +5,20 @@ using SerSsl.Training.Diagnostics;
 
 namespace SerSsl.Training.Tests;
 
-public sealed class ElfVersionPatcherTests
+public sealed class ElfVersionPatcherTests : IDisposable
 {
     private const string Required = NativeLibraryCheck.RequiredVersion;
     private const string LibStdCxx = NativeLibraryCheck.LibStdCxx;
+
+    private readonly List<string> _temporaryDirectories = [];
+
+    public void Dispose()
+    {
+        foreach (var directory in _temporaryDirectories)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     [Fact]
     public void ReadVersionNeeds_PackageOriginal_NeedsRequiredVersionStrongFromLibStdCxx()
@@ -109,7 +119,7 @@ public sealed class ElfVersionPatcherTests
     [Fact]
     public void MakeVersionNeedWeak_NotAnElfFile_ThrowsNamingFileOffsetAndField()
     {
-        var path = Path.Combine(RepoPaths.NewTempDirectory("elf"), "libLibTorchSharp.so");
+        var path = Path.Combine(NewTemporaryDirectory(), "libLibTorchSharp.so");
         File.WriteAllBytes(path, new byte[128]);
 
         var e = Assert.Throws<InvalidDataException>(() => ElfVersionPatcher.MakeVersionNeedWeak(path, LibStdCxx, Required));
@@ -154,9 +164,16 @@ public sealed class ElfVersionPatcherTests
     public void HighestVersion_MixedNames_ComparesNumerically(string[] names, string? expected) =>
         Assert.Equal(expected, ElfVersionPatcher.HighestVersion(names, "GLIBCXX_"));
 
-    private static string CopyToTemp(string path)
+    private string NewTemporaryDirectory()
     {
-        var copy = Path.Combine(RepoPaths.NewTempDirectory("elf"), Path.GetFileName(path));
+        var directory = RepoPaths.NewTempDirectory("elf");
+        _temporaryDirectories.Add(directory);
+        return directory;
+    }
+
+    private string CopyToTemp(string path)
+    {
+        var copy = Path.Combine(NewTemporaryDirectory(), Path.GetFileName(path));
         File.Copy(path, copy);
         return copy;
     }
