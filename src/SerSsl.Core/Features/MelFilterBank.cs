@@ -121,7 +121,7 @@ internal sealed class MelFilterBank
     /// <summary>The first FFT bin of filter <paramref name="mel"/>'s nonzero range and its length.</summary>
     public (int Start, int Length) GetRange(int mel) => (_starts[mel], _lengths[mel]);
 
-    /// <summary>mel[m] = sum_k weight[m, k] * power[k], summed in increasing k.</summary>
+    /// <summary>mel[m] = sum_k weight[m, k] * power[k], in an order fixed by the filter layout alone.</summary>
     /// <param name="power">Power spectrum, at least <see cref="BinCount"/> values.</param>
     /// <param name="mel">Receives <see cref="MelCount"/> filter energies.</param>
     public void Apply(ReadOnlySpan<float> power, Span<float> mel)
@@ -133,13 +133,23 @@ internal sealed class MelFilterBank
         {
             var w = weights.Slice(_offsets[m], _lengths[m]);
             var p = power.Slice(_starts[m], w.Length);
-            var sum = 0f;
-            for (var k = 0; k < w.Length; k++)
+            // Four independent accumulators break the add latency chain; the order is fixed by k alone.
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            var k = 0;
+            for (; k + 3 < w.Length; k += 4)
             {
-                sum += w[k] * p[k];
+                s0 += w[k] * p[k];
+                s1 += w[k + 1] * p[k + 1];
+                s2 += w[k + 2] * p[k + 2];
+                s3 += w[k + 3] * p[k + 3];
             }
 
-            mel[m] = sum;
+            for (; k < w.Length; k++)
+            {
+                s0 += w[k] * p[k];
+            }
+
+            mel[m] = (s0 + s1) + (s2 + s3);
         }
     }
 
