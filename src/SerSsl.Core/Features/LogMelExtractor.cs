@@ -33,8 +33,6 @@ public sealed class LogMelExtractor
     /// </summary>
     public float SilenceLevel => _processor.SilenceLevel;
 
-    internal LogMelFrameProcessor Processor => _processor;
-
     /// <summary>Number of frames for <paramref name="sampleCount"/> samples (see <see cref="LogMelSettings.FrameCount"/>).</summary>
     /// <param name="sampleCount">Number of samples, not negative.</param>
     /// <returns>0 when fewer than WindowLength samples, else 1 + (sampleCount - WindowLength) / HopLength.</returns>

@@ -60,6 +60,10 @@ internal sealed class LogMelFrameProcessor
     /// <param name="output">Receives <see cref="LogMelSettings.MelBinCount"/> values.</param>
     public void Process(ReadOnlySpan<float> window, Span<float> output)
     {
+        // Conventions (torchaudio MelSpectrogram(power=2, center=False, norm=None, mel_scale="htk") equivalent, see
+        // LogMelSettings): periodic Hann over the WindowLength raw samples, zero-padded at the end to FftLength;
+        // unnormalised power |X[k]|^2, k = 0..FftLength/2; HTK triangular mel filters, peak 1, no area
+        // normalisation; natural log of max(mel, LogFloor).
         TensorPrimitives.Multiply(window, _window, _windowed);
         _fft.Forward(_windowed, _real, _imaginary);
         TensorPrimitives.Multiply(_real, _real, _power);

@@ -20,9 +20,10 @@ namespace SerSsl.Core.Features;
 /// Relation to torchaudio: <c>MelSpectrogram(sample_rate, n_fft, win_length, hop_length, f_min, f_max, n_mels,
 /// window_fn=torch.hann_window, power=2.0, center=False, norm=None, mel_scale="htk")</c> followed by
 /// <c>log(clamp(x, min=LogFloor))</c> gives the same frames when applied to the signal zero-padded with
-/// (FftLength - WindowLength) / 2 samples on both sides (56 with the defaults). torch.stft centres a window
-/// shorter than n_fft inside each n_fft-sample frame; that shift only changes the phase of the spectrum, and
-/// the padding aligns the frame starts and the frame count with ours. Differences are float rounding only.
+/// d / 2 samples at the start and d - d / 2 at the end, d = FftLength - WindowLength (56 and 56 with the
+/// defaults). torch.stft centres a window shorter than n_fft inside each n_fft-sample frame (left offset d / 2);
+/// that shift only changes the phase of the spectrum, and the padding aligns the frame starts and the frame count
+/// with ours. Differences are float rounding only (torchaudio builds its filterbank in float32).
 /// </para>
 /// <para>
 /// Instances are not validated on construction so that <c>with</c> expressions can change several values;
