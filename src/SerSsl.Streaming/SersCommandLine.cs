@@ -1,13 +1,14 @@
 using System.CommandLine;
+using SerSsl.Streaming.Inspection;
 
 namespace SerSsl.Streaming;
 
 /// <summary>The <c>sers</c> command tree.</summary>
 internal static class SersCommandLine
 {
-    public static RootCommand Build()
-    {
-        var root = new RootCommand("sers: real-time speech emotion recognition. Captures audio, computes log-mel features and publishes rolling emotion estimates.");
-        return root;
-    }
+    public static RootCommand Build() =>
+        new("sers: real-time speech emotion recognition. Captures audio, computes log-mel features and publishes rolling emotion estimates.")
+        {
+            InspectCommand.Build(),
+        };
 }
