@@ -51,7 +51,8 @@ serssl_apt_install() {
 # Debian packages the project uses at run time or in tests.
 # alsa-utils: its /usr/share/sounds/alsa/*.wav are real recorded speech used by tests and the demo.
 # espeak-ng: the speech synthesiser behind `sers-train synth` (synthetic emotional speech for tests and demos).
-SERSSL_APT_PACKAGES=(alsa-utils espeak-ng)
+# fonts-dejavu-core: a sans-serif font for the PNG plots (results, training curves, confusion matrices).
+SERSSL_APT_PACKAGES=(alsa-utils espeak-ng fonts-dejavu-core)
 
 serssl_restore() {
   serssl_log "restoring NuGet packages"

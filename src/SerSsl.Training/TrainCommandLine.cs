@@ -12,6 +12,11 @@ internal static class TrainCommandLine
         {
             BuildDoctor(),
         };
+        foreach (var command in Commands.TrainingCommands.Build())
+        {
+            root.Subcommands.Add(command);
+        }
+
         return root;
     }
 

@@ -1,0 +1,270 @@
+using System.CommandLine;
+using SerSsl.Core.Features;
+using SerSsl.Core.Labels;
+using SerSsl.Training.Data.CremaD;
+using SerSsl.Training.Data.Features;
+using SerSsl.Training.Evaluation;
+using SerSsl.Training.Models;
+using SerSsl.Training.Plots;
+using SerSsl.Training.Training;
+
+namespace SerSsl.Training.Commands;
+
+/// <summary><c>pretrain</c>, <c>finetune</c>, <c>evaluate</c> and <c>reproduce</c>.</summary>
+internal static class TrainingCommands
+{
+    private const int ChunkFrames = 100;
+
+    public static IEnumerable<Command> Build() => [Pretrain(), Finetune(), Evaluate(), Reproduce()];
+
+    private static Option<string> CremaDOption() => new("--crema-d")
+    {
+        Description = "A CREMA-D folder: AudioWAV/ActorID_Sentence_Emotion_Level.wav plus SentenceFilenames.csv, VideoDemographics.csv and tabulatedVotes.csv (sers-train synth speech writes one).",
+        Required = true,
+    };
+
+    private static Option<string?> MetadataOption() => new("--metadata") { Description = "Where the CREMA-D metadata CSVs are, when not in the --crema-d folder." };
+
+    private static Option<string> LabelsOption()
+    {
+        var option = new Option<string>("--labels")
+        {
+            Description = "Emotion labels: intended (from the file name) or votes (strict majority of the audiovisual ratings; clips without one are dropped).",
+            DefaultValueFactory = _ => "intended",
+        };
+        option.AcceptOnlyFromAmong("intended", "votes");
+        return option;
+    }
+
+    private static Option<int> PartitionSeedOption() => new("--partition-seed") { Description = "Seed of the speaker-independent partitions (partition p uses seed + p).", DefaultValueFactory = _ => 42 };
+
+    private static Option<string?> CacheOption() => new("--cache") { Description = "Feature cache folder (default: under ~/.cache/serssl/features, one per corpus)." };
+
+    private static LabelSource Labels(string value) => value == "votes" ? LabelSource.VoteConsensus : LabelSource.Intended;
+
+    private static FeatureCache Cache(string? cache, string corpus) => new(cache ?? Experiment.DefaultCacheDirectory(corpus), new LogMelSettings());
+
+    private static Command Pretrain()
+    {
+        var unlabeled = new Option<string>("--unlabeled") { Description = "The unlabeled audiovisual corpus: its manifest.csv or its folder (sers-train synth av writes one).", Required = true };
+        var tasks = new Option<string>("--tasks") { Description = "Pretext tasks, comma-separated: energy (energy variation), face (facial activation), au (AU-derived emotion), or all.", DefaultValueFactory = _ => "all" };
+        var output = new Option<string>("--out") { Description = "Checkpoint folder; running again on it resumes after the last finished epoch.", Required = true };
+        var cache = CacheOption();
+        var training = new TrainingOptions(defaultEpochs: 10);
+        var command = new Command("pretrain", "Self-supervised pre-training of the chunk encoder with the audiovisual pretext tasks on an unlabeled corpus. Writes checkpoint.json, model.pt, optimizer.pt and encoder.pt (what finetune --init takes).")
+        {
+            unlabeled, tasks, output, cache,
+        };
+        training.AddTo(command);
+        command.SetAction((result, token) => Run(result, log =>
+        {
+            var taskSet = PretextTaskNames.Parse(result.GetRequiredValue(tasks));
+            var experiment = new Experiment(log, Interactive);
+            var manifest = result.GetRequiredValue(unlabeled);
+            var data = experiment.LoadPretext(manifest, Cache(result.GetValue(cache), manifest), ChunkFrames, training.ChunkScale(result), token);
+            var model = training.Model(result);
+            log.WriteLine($"model: {Complexity(model)}");
+            var provenance = new Dictionary<string, string> { ["command"] = TrainingOptions.CommandLine(result), ["unlabeled"] = Path.GetFullPath(manifest), ["synthetic"] = Experiment.IsSynthetic(manifest) ? "yes" : "no" };
+            var state = experiment.Pretrain(data, model, training.Settings(result), taskSet, result.GetRequiredValue(output), provenance, token);
+            log.WriteLine($"pre-training {(state.Complete ? "finished" : "stopped")} after epoch {state.Epoch}; encoder: {Path.Combine(result.GetRequiredValue(output), Checkpoint.EncoderFile)}");
+        }));
+        return command;
+    }
+
+    private static Command Finetune()
+    {
+        var crema = CremaDOption();
+        var metadata = MetadataOption();
+        var labels = LabelsOption();
+        var output = new Option<string>("--out") { Description = "Checkpoint folder; running again on it resumes after the last finished epoch.", Required = true };
+        var init = new Option<string?>("--init") { Description = "Start from a pre-trained encoder: a pretrain --out folder or its encoder.pt. Without it the encoder starts from random weights." };
+        var partition = new Option<int>("--partition") { Description = "Which of the 5 speaker-independent partitions (0-4).", DefaultValueFactory = _ => 0 };
+        var partitionSeed = PartitionSeedOption();
+        var loss = new Option<string>("--loss") { Description = "Training loss: ce (cross-entropy), balanced (class-balanced), cooccurrence (cross-entropy plus the vote co-occurrence penalty).", DefaultValueFactory = _ => "ce" };
+        loss.AcceptOnlyFromAmong([.. EmotionLossFactory.Names]);
+        var fraction = new Option<double>("--train-fraction") { Description = "Share of the partition's training actors to use, in (0, 1].", DefaultValueFactory = _ => 1.0 };
+        var cache = CacheOption();
+        var training = new TrainingOptions(defaultEpochs: 30);
+        var command = new Command("finetune", "Fine-tune for speech emotion recognition on one CREMA-D partition with early stopping on development macro F1, then test the best epoch. Writes the checkpoint, test-result.json, confusion.png and curves.png.")
+        {
+            crema, metadata, labels, output, init, partition, partitionSeed, loss, fraction, cache,
+        };
+        training.AddTo(command);
+        command.SetAction((result, token) => Run(result, log =>
+        {
+            var experiment = new Experiment(log, Interactive);
+            var dir = result.GetRequiredValue(crema);
+            var dataset = experiment.LoadCremaD(dir, result.GetValue(metadata), Labels(result.GetRequiredValue(labels)));
+            var featureCache = Cache(result.GetValue(cache), dir);
+            var features = experiment.Features(dataset, featureCache, token);
+            var p = PartitionOf(dataset, result.GetValue(partitionSeed), result.GetValue(partition));
+            var model = training.Model(result);
+            log.WriteLine($"model: {Complexity(model)}");
+            var spec = new FineTuneSpec(model, training.Settings(result), EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result));
+            var initPath = result.GetValue(init) is { } i ? (Directory.Exists(i) ? Path.Combine(i, Checkpoint.EncoderFile) : i) : null;
+            var provenance = new Dictionary<string, string>
+            {
+                ["command"] = TrainingOptions.CommandLine(result),
+                ["cremaD"] = Path.GetFullPath(dir),
+                ["synthetic"] = Experiment.IsSynthetic(dir) ? "yes" : "no",
+                ["partition"] = p.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["partitionSeed"] = result.GetValue(partitionSeed).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["labels"] = result.GetRequiredValue(labels),
+                ["init"] = initPath is null ? "none" : Path.GetFullPath(initPath),
+            };
+            experiment.FineTuneAndTest(dataset, p, features, featureCache, spec, initPath, result.GetRequiredValue(output), $"finetune p{p.Index}", provenance, token);
+        }));
+        return command;
+    }
+
+    private static Command Evaluate()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A finetune --out folder.", Required = true };
+        var crema = CremaDOption();
+        var metadata = MetadataOption();
+        var split = new Option<string>("--split") { Description = "Which set of the checkpoint's partition to evaluate: test or dev.", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("test", "dev");
+        var weights = new Option<string>("--weights") { Description = "best (the best development epoch) or last (the latest epoch).", DefaultValueFactory = _ => "best" };
+        weights.AcceptOnlyFromAmong("best", "last");
+        var plot = new Option<string?>("--plot") { Description = "Also write the confusion matrix as a PNG to this path." };
+        var cache = CacheOption();
+        var command = new Command("evaluate", "Evaluate a fine-tuned checkpoint on its partition's test (or development) speakers: accuracy, per-class and macro precision, recall and F1, and the confusion matrix.")
+        {
+            checkpoint, crema, metadata, split, weights, plot, cache,
+        };
+        command.SetAction((result, token) => Run(result, log =>
+        {
+            var dir = result.GetRequiredValue(checkpoint);
+            var state = Checkpoint.ReadState(dir);
+            if (state.Kind != "finetune")
+            {
+                throw new ArgumentException($"'{dir}' holds a {state.Kind} checkpoint; evaluate takes a finetune --out folder.");
+            }
+
+            var experiment = new Experiment(log, Interactive);
+            var cremaDir = result.GetRequiredValue(crema);
+            var labels = state.Provenance.GetValueOrDefault("labels", "intended");
+            var dataset = experiment.LoadCremaD(cremaDir, result.GetValue(metadata), Labels(labels));
+            var featureCache = Cache(result.GetValue(cache), cremaDir);
+            var features = experiment.Features(dataset, featureCache, token);
+            var seed = int.Parse(state.Provenance.GetValueOrDefault("partitionSeed", "42"), System.Globalization.CultureInfo.InvariantCulture);
+            var p = PartitionOf(dataset, seed, int.Parse(state.Provenance.GetValueOrDefault("partition", "0"), System.Globalization.CultureInfo.InvariantCulture));
+            var silence = new LogMelExtractor(featureCache.Settings).SilenceLevel;
+            var data = EmotionData.Build(dataset, p, features, silence, state.ChunkFrames, state.ChunkScale, trained: (state.Normalizer, state.MaxSentenceFrames));
+            var modelOptions = Checkpoint.ModelOptionsOf(state);
+            using var model = new SerModel(modelOptions);
+            model.load(Path.Combine(dir, result.GetRequiredValue(weights) == "best" ? Checkpoint.BestFile : Checkpoint.ModelFile));
+            var examples = result.GetRequiredValue(split) == "dev" ? data.Dev : data.Test;
+            var (matrix, _) = FineTuner.Evaluate(model, examples, data, modelOptions.MelBins, state.Settings.BatchSize, null);
+            var metrics = ClassificationMetrics.From(matrix);
+            var output = result.InvocationConfiguration.Output;
+            output.WriteLine($"{result.GetRequiredValue(split)} set of partition {p.Index}: {examples.Count} clips{(state.Provenance.GetValueOrDefault("synthetic") == "yes" ? " (synthetic data)" : string.Empty)}");
+            output.WriteLine($"accuracy {metrics.Accuracy:P1}  macro precision {metrics.MacroPrecision:P1}  macro recall {metrics.MacroRecall:P1}  macro F1 {metrics.MacroF1:P1}");
+            output.WriteLine("class  precision  recall     F1  support");
+            for (var k = 0; k < CremaDEmotion.Count; k++)
+            {
+                output.WriteLine($"{CremaDEmotion.Codes[k],5} {metrics.Precision[k],10:P1} {metrics.Recall[k],7:P1} {metrics.F1[k],6:P1} {metrics.Support[k],8}");
+            }
+
+            output.WriteLine("confusion (rows true, columns predicted): " + string.Join(" | ", matrix.ToRows().Select(r => string.Join(' ', r))));
+            if (result.GetValue(plot) is { } png)
+            {
+                ConfusionMatrixPlot.Save(png, matrix, CremaDEmotion.Codes, $"partition {p.Index}, {result.GetRequiredValue(split)}");
+                output.WriteLine($"wrote {png}");
+            }
+        }));
+        return command;
+    }
+
+    private static Command Reproduce()
+    {
+        var crema = CremaDOption();
+        var metadata = MetadataOption();
+        var unlabeled = new Option<string>("--unlabeled") { Description = "The unlabeled audiovisual corpus: its manifest.csv or its folder.", Required = true };
+        var output = new Option<string>("--out") { Description = "Results folder; running again on it resumes where it stopped.", Required = true };
+        var partitions = new Option<int>("--partitions") { Description = "How many of the 5 speaker-independent partitions to run.", DefaultValueFactory = _ => 5 };
+        var partitionSeed = PartitionSeedOption();
+        var conditions = new Option<string>("--conditions") { Description = "Pre-training conditions: all (none, each task alone and every combination) or a semicolon-separated list such as 'none;energy;energy,face,au'.", DefaultValueFactory = _ => "all" };
+        var labels = LabelsOption();
+        var loss = new Option<string>("--loss") { Description = "Fine-tuning loss: ce, balanced or cooccurrence.", DefaultValueFactory = _ => "ce" };
+        loss.AcceptOnlyFromAmong([.. EmotionLossFactory.Names]);
+        var fraction = new Option<double>("--train-fraction") { Description = "Share of each partition's training actors used for fine-tuning, in (0, 1]; small shares show what pre-training adds when labels are scarce.", DefaultValueFactory = _ => 1.0 };
+        var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "Pre-training epochs per condition.", DefaultValueFactory = _ => 10 };
+        var training = new TrainingOptions(defaultEpochs: 30);
+        var command = new Command("reproduce", "The paper's experiment: no pre-training versus each pretext task alone versus every combination, each fine-tuned and tested on every partition. Writes results.json, results.md (macro P/R/F1, mean and std, change against no pre-training), metrics.png, and per condition a confusion matrix and training curves.")
+        {
+            crema, metadata, unlabeled, output, partitions, partitionSeed, conditions, labels, loss, fraction, pretrainEpochs,
+        };
+        training.AddTo(command);
+        command.SetAction((result, token) => Run(result, log =>
+        {
+            var conditionList = result.GetRequiredValue(conditions) == "all"
+                ? (IReadOnlyList<PretextTasks>)[PretextTasks.None, .. PretextTaskNames.AllCombinations]
+                : [.. result.GetRequiredValue(conditions).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(PretextTaskNames.Parse).Distinct()];
+            var model = training.Model(result);
+            log.WriteLine($"model: {Complexity(model)}");
+            var settings = training.Settings(result);
+            var spec = new ReproductionSpec(
+                result.GetRequiredValue(crema),
+                result.GetValue(metadata),
+                result.GetRequiredValue(unlabeled),
+                result.GetRequiredValue(output),
+                Math.Clamp(result.GetValue(partitions), 1, 5),
+                result.GetValue(partitionSeed),
+                conditionList,
+                Labels(result.GetRequiredValue(labels)),
+                new FineTuneSpec(model, settings, EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result)),
+                settings with { Epochs = result.GetValue(pretrainEpochs) },
+                TrainingOptions.CommandLine(result));
+            var report = new Reproduction(log, Interactive).Run(spec, token);
+            result.InvocationConfiguration.Output.WriteLine(MetricsMarkdown.Table([.. report.Conditions.Select(c => c.Summary)], report.Baseline));
+        }));
+        return command;
+    }
+
+    private static SpeakerPartition PartitionOf(CremaDDataset dataset, int seed, int index)
+    {
+        var partitions = dataset.CreatePartitions(seed);
+        return index >= 0 && index < partitions.Count
+            ? partitions[index]
+            : throw new ArgumentException($"--partition must be 0 to {partitions.Count - 1}; got {index}.");
+    }
+
+    private static string Complexity(ModelOptions options)
+    {
+        using var model = new SerModel(options);
+        return model.Summary();
+    }
+
+    private static bool Interactive => !Console.IsErrorRedirected;
+
+    /// <summary>Runs a command body; a user's mistake becomes one clear line on stderr and exit code 2.</summary>
+    private static Task<int> Run(ParseResult result, Action<TextWriter> body)
+    {
+        var error = result.InvocationConfiguration.Error;
+        try
+        {
+            body(error);
+            return Task.FromResult(0);
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("stopped; the last finished epoch is saved, and the same command resumes from it.");
+            return Task.FromResult(130);
+        }
+        catch (AggregateException ex)
+        {
+            foreach (var inner in ex.Flatten().InnerExceptions.Take(10))
+            {
+                error.WriteLine($"error: {inner.Message}");
+            }
+
+            return Task.FromResult(2);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or InvalidOperationException or FormatException)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return Task.FromResult(2);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using SerSsl.Core.Chunking;
+using SerSsl.Core.Labels;
+using SerSsl.Training.Data.CremaD;
+using SerSsl.Training.Data.Features;
+
+namespace SerSsl.Training.Training;
+
+/// <summary>One labeled clip: its K normalised chunks and its emotion class.</summary>
+/// <param name="Id">Clip id.</param>
+/// <param name="Chunks">[K, m, bins] normalised log-mel chunks.</param>
+/// <param name="Label">Class index in <see cref="CremaDEmotion"/> order.</param>
+internal sealed record EmotionExample(string Id, float[] Chunks, int Label);
+
+/// <summary>
+/// The train, development and test sets of one speaker-independent partition, chunked with one dynamic chunker for
+/// the whole corpus and normalised with statistics of the training set.
+/// </summary>
+internal sealed class EmotionData
+{
+    private EmotionData(IReadOnlyList<EmotionExample> train, IReadOnlyList<EmotionExample> dev, IReadOnlyList<EmotionExample> test, FeatureNormalizer normalizer, int maxSentenceFrames, int chunkFrames, int chunkCount, IReadOnlyList<int[]> trainVotes, int trainActors)
+    {
+        Train = train;
+        Dev = dev;
+        Test = test;
+        Normalizer = normalizer;
+        MaxSentenceFrames = maxSentenceFrames;
+        ChunkFrames = chunkFrames;
+        ChunkCount = chunkCount;
+        TrainVotes = trainVotes;
+        TrainActorCount = trainActors;
+    }
+
+    public IReadOnlyList<EmotionExample> Train { get; }
+
+    public IReadOnlyList<EmotionExample> Dev { get; }
+
+    public IReadOnlyList<EmotionExample> Test { get; }
+
+    public FeatureNormalizer Normalizer { get; }
+
+    public int MaxSentenceFrames { get; }
+
+    public int ChunkFrames { get; }
+
+    /// <summary>K, chunks per clip.</summary>
+    public int ChunkCount { get; }
+
+    /// <summary>Vote vectors (A, D, F, H, N, S) of the training clips that have them, for the co-occurrence loss.</summary>
+    public IReadOnlyList<int[]> TrainVotes { get; }
+
+    /// <summary>Actors whose clips are in <see cref="Train"/>.</summary>
+    public int TrainActorCount { get; }
+
+    /// <summary>Computes (or reads cached) features for every clip of the dataset that has audio.</summary>
+    public static IReadOnlyDictionary<string, ClipFeatures> ComputeFeatures(CremaDDataset dataset, FeatureCache cache, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
+        var clips = dataset.Clips.Where(c => c.WavPath is not null).ToArray();
+        if (clips.Length == 0)
+        {
+            throw new InvalidOperationException("The CREMA-D folder has no audio: point --crema-d at a folder with AudioWAV/.");
+        }
+
+        var features = cache.GetOrComputeAll(clips.Select(c => (c.WavPath!, c.Id)).ToArray(), progress, null, cancellationToken);
+        return clips.Zip(features).ToDictionary(p => p.First.Id, p => p.Second, StringComparer.Ordinal);
+    }
+
+    /// <summary>Builds the sets of one partition.</summary>
+    /// <param name="dataset">The labeled corpus.</param>
+    /// <param name="partition">Which actors are train, development and test.</param>
+    /// <param name="features">Features of every clip, from <see cref="ComputeFeatures"/>.</param>
+    /// <param name="silenceLevel">The raw log-mel silence value, for padding.</param>
+    /// <param name="chunkFrames">m.</param>
+    /// <param name="scale">The dynamic chunker's n.</param>
+    /// <param name="trainFraction">Share of the partition's training actors to use (the first ones of its seeded order), in (0, 1].</param>
+    /// <param name="voteModality">Which vote rows feed <see cref="TrainVotes"/>.</param>
+    /// <param name="trained">When evaluating a trained model: its normaliser and Tmax, used instead of fitting new ones.</param>
+    public static EmotionData Build(CremaDDataset dataset, SpeakerPartition partition, IReadOnlyDictionary<string, ClipFeatures> features, float silenceLevel, int chunkFrames, int scale, double trainFraction = 1.0, VoteModality voteModality = VoteModality.Audiovisual, (FeatureNormalizer Normalizer, int MaxSentenceFrames)? trained = null)
+    {
+        if (!(trainFraction > 0 && trainFraction <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(trainFraction), trainFraction, "The training fraction must be in (0, 1].");
+        }
+
+        var trainActors = partition.TrainActors.Take(Math.Max(1, (int)Math.Ceiling(partition.TrainActors.Count * trainFraction))).ToHashSet();
+        (CremaDClip Clip, ClipFeatures Features)[] Select(DataSplit split, Func<CremaDClip, bool>? filter = null) =>
+            dataset.ClipsIn(partition, split)
+                .Where(c => filter is null || filter(c))
+                .Where(c => features.TryGetValue(c.Id, out var f) && f.FrameCount > 0)
+                .Select(c => (c, features[c.Id]))
+                .ToArray();
+
+        var train = Select(DataSplit.Train, c => trainActors.Contains(c.ActorId));
+        var dev = Select(DataSplit.Dev);
+        var test = Select(DataSplit.Test);
+        if (train.Length == 0 || dev.Length == 0 || test.Length == 0)
+        {
+            throw new InvalidOperationException($"Partition {partition.Index} has {train.Length} training, {dev.Length} development and {test.Length} test clips with audio; each set needs at least one. Is the AudioWAV folder complete?");
+        }
+
+        var maxFrames = trained?.MaxSentenceFrames ?? Math.Max(features.Values.Max(f => f.FrameCount), chunkFrames);
+        var chunker = new DynamicChunker(maxFrames, chunkFrames, scale);
+        var normalizer = trained?.Normalizer ?? FeatureNormalizer.Fit(train.Select(p => p.Features.LogMel), train[0].Features.BinCount);
+        var materializer = new ChunkMaterializer(chunker, normalizer, silenceLevel);
+        EmotionExample[] Examples((CremaDClip Clip, ClipFeatures Features)[] set)
+        {
+            var result = new EmotionExample[set.Length];
+            Parallel.For(0, set.Length, i => result[i] = new EmotionExample(set[i].Clip.Id, materializer.Materialize(set[i].Features.LogMel), set[i].Clip.Label));
+            return result;
+        }
+
+        var votes = train.Select(p => p.Clip.Votes?.Get(voteModality)).Where(v => v is not null).Select(v => v!.Counts.ToArray()).ToArray();
+        return new EmotionData(Examples(train), Examples(dev), Examples(test), normalizer, chunker.MaxSentenceFrames, chunkFrames, chunker.ChunkCount, votes, trainActors.Count);
+    }
+}

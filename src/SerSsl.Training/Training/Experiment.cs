@@ -1,0 +1,153 @@
+using SerSsl.Core.Features;
+using SerSsl.Core.Labels;
+using SerSsl.Training.Data.CremaD;
+using SerSsl.Training.Data.Features;
+using SerSsl.Training.Data.Unlabeled;
+using SerSsl.Training.Evaluation;
+using SerSsl.Training.Models;
+using SerSsl.Training.Plots;
+
+namespace SerSsl.Training.Training;
+
+/// <summary>Everything one fine-tuning run needs besides the data.</summary>
+internal sealed record FineTuneSpec(ModelOptions Model, TrainingSettings Settings, EmotionLossKind Loss, double TrainFraction, int ChunkFrames, int ChunkScale);
+
+/// <summary>
+/// The steps the commands share: loading corpora with a summary, pre-training, fine-tuning one partition and
+/// testing its best epoch, and writing the files people look at (metrics JSON, confusion matrix and curves as PNG).
+/// </summary>
+internal sealed class Experiment
+{
+    /// <summary>File in a fine-tuning folder with the test result of its best epoch.</summary>
+    public const string TestResultFile = "test-result.json";
+
+    private readonly TextWriter _log;
+    private readonly bool _interactive;
+
+    public Experiment(TextWriter log, bool interactive)
+    {
+        _log = log;
+        _interactive = interactive;
+    }
+
+    /// <summary>The default feature cache folder for a corpus: under the user's cache, keyed by the corpus path.</summary>
+    public static string DefaultCacheDirectory(string corpusPath)
+    {
+        var root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrEmpty(root))
+        {
+            root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        }
+
+        var full = Path.GetFullPath(corpusPath).TrimEnd(Path.DirectorySeparatorChar);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(full)))[..12];
+        return Path.Combine(root, "serssl", "features", $"{Path.GetFileName(full)}-{hash}");
+    }
+
+    /// <summary>Whether a corpus folder says it is synthetic (<c>sers-train synth</c> leaves a marker file).</summary>
+    public static bool IsSynthetic(string corpusPath)
+    {
+        var dir = Directory.Exists(corpusPath) ? corpusPath : Path.GetDirectoryName(Path.GetFullPath(corpusPath)) ?? ".";
+        return File.Exists(Path.Combine(dir, "SYNTHETIC.txt"));
+    }
+
+    /// <summary>Loads CREMA-D and prints what was loaded and dropped.</summary>
+    public CremaDDataset LoadCremaD(string directory, string? metadataDirectory, LabelSource labels)
+    {
+        var dataset = CremaDDataset.Load(directory, new CremaDLoadOptions { LabelSource = labels, MetadataDirectory = metadataDirectory });
+        _log.WriteLine($"CREMA-D {directory}: {dataset.Summary}");
+        return dataset;
+    }
+
+    /// <summary>Features of every CREMA-D clip, computed once and cached.</summary>
+    public IReadOnlyDictionary<string, ClipFeatures> Features(CremaDDataset dataset, FeatureCache cache, CancellationToken cancellationToken)
+    {
+        var features = EmotionData.ComputeFeatures(dataset, cache, Progress("features"), cancellationToken);
+        EndProgress();
+        _log.WriteLine($"features: {cache.HitCount} cached, {cache.ComputedCount} computed ({cache.EntryDirectory})");
+        return features;
+    }
+
+    /// <summary>Loads the unlabeled corpus, computes its features and pretext labels, and prints a summary.</summary>
+    public PretextData LoadPretext(string manifest, FeatureCache cache, int chunkFrames, int scale, CancellationToken cancellationToken)
+    {
+        var corpus = UnlabeledCorpus.Load(manifest, new UnlabeledLoadOptions(), Progress("OpenFace"), cancellationToken);
+        EndProgress();
+        _log.WriteLine($"unlabeled {corpus.ManifestPath}: {corpus.Clips.Count} clips; {corpus.Summary}");
+        var data = PretextData.Build(corpus, cache, chunkFrames, scale, Progress("features"), cancellationToken);
+        EndProgress();
+        _log.WriteLine($"pretext labels: {data.Summary}");
+        return data;
+    }
+
+    /// <summary>Pre-trains into <paramref name="outputDirectory"/> (resuming when it holds a partial run).</summary>
+    public CheckpointState Pretrain(PretextData data, ModelOptions model, TrainingSettings settings, PretextTasks tasks, string outputDirectory, IReadOnlyDictionary<string, string> provenance, CancellationToken cancellationToken)
+    {
+        _log.WriteLine($"pre-training on {PretextTaskNames.Format(tasks)} -> {outputDirectory}");
+        var progress = new TrainingProgress(_log, $"pretrain[{PretextTaskNames.Format(tasks, "+")}]", _interactive);
+        return new Pretrainer(progress).Run(data, model, settings, tasks, outputDirectory, provenance, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fine-tunes on one partition (resuming a partial run), then tests the best epoch and writes
+    /// <see cref="TestResultFile"/>, <c>confusion.png</c> and <c>curves.png</c>. A folder that already holds a test
+    /// result is not trained again.
+    /// </summary>
+    public PartitionResult FineTuneAndTest(CremaDDataset dataset, SpeakerPartition partition, IReadOnlyDictionary<string, ClipFeatures> features, FeatureCache cache, FineTuneSpec spec, string? initEncoder, string outputDirectory, string name, IReadOnlyDictionary<string, string> provenance, CancellationToken cancellationToken)
+    {
+        var resultPath = Path.Combine(outputDirectory, TestResultFile);
+        if (File.Exists(resultPath))
+        {
+            _log.WriteLine($"{name}: already tested ({resultPath})");
+            return ResultsJson.Deserialize<PartitionResult>(File.ReadAllText(resultPath));
+        }
+
+        var silence = new LogMelExtractor(cache.Settings).SilenceLevel;
+        var data = EmotionData.Build(dataset, partition, features, silence, spec.ChunkFrames, spec.ChunkScale, spec.TrainFraction);
+        _log.WriteLine($"{name}: {data.Train.Count} train clips ({data.TrainActorCount} actors), {data.Dev.Count} dev, {data.Test.Count} test; {data.ChunkCount} chunks per clip");
+        var progress = new TrainingProgress(_log, name, _interactive);
+        var state = new FineTuner(progress).Run(data, spec.Model, spec.Settings, spec.Loss, initEncoder, outputDirectory, provenance, cancellationToken);
+
+        using var model = new SerModel(spec.Model);
+        model.load(Path.Combine(outputDirectory, Checkpoint.BestFile));
+        var (matrix, _) = FineTuner.Evaluate(model, data.Test, data, spec.Model.MelBins, spec.Settings.BatchSize, null);
+        var history = new TrainingHistory(name, state.History);
+        var result = PartitionResult.Create($"partition-{partition.Index}", matrix, history);
+        ConfusionMatrixPlot.Save(Path.Combine(outputDirectory, "confusion.png"), matrix, CremaDEmotion.Codes, $"{name}: test, best epoch {state.BestEpoch}");
+        TrainingCurvesPlot.Save(Path.Combine(outputDirectory, "curves.png"), [history], name);
+        Checkpoint.ReplaceFile(resultPath, temp => File.WriteAllText(temp, ResultsJson.Serialize(result)));
+        _log.WriteLine($"{name}: test macro P {result.Metrics.MacroPrecision:P1}, R {result.Metrics.MacroRecall:P1}, F1 {result.Metrics.MacroF1:P1}, accuracy {result.Metrics.Accuracy:P1} (best epoch {state.BestEpoch})");
+        return result;
+    }
+
+    private IProgress<(int Done, int Total)> Progress(string what) => new ProgressLine(_log, what, _interactive);
+
+    private void EndProgress()
+    {
+        if (_interactive)
+        {
+            _log.WriteLine();
+        }
+    }
+
+    private sealed class ProgressLine(TextWriter writer, string what, bool interactive) : IProgress<(int Done, int Total)>
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+        private long _last;
+
+        public void Report((int Done, int Total) value)
+        {
+            if (!interactive || (value.Done != value.Total && Environment.TickCount64 - Interlocked.Read(ref _last) < 200))
+            {
+                return;
+            }
+
+            Interlocked.Exchange(ref _last, Environment.TickCount64);
+            var eta = value.Done == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / value.Done * (value.Total - value.Done));
+            lock (writer)
+            {
+                writer.Write($"\r{what}: {value.Done}/{value.Total} clips  ETA {eta:mm\\:ss}   ");
+            }
+        }
+    }
+}

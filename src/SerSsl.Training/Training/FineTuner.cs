@@ -1,0 +1,156 @@
+using SerSsl.Core.Labels;
+using SerSsl.Training.Evaluation;
+using SerSsl.Training.Losses;
+using SerSsl.Training.Models;
+using static TorchSharp.torch;
+
+namespace SerSsl.Training.Training;
+
+/// <summary>
+/// Fine-tuning for speech emotion recognition: encoder, aggregator and emotion head trained on the labeled training
+/// set, optionally starting from a pre-trained encoder; the development macro F1 after each epoch decides the best
+/// weights and early stopping. A checkpoint is written after every epoch; a run started again on the same folder
+/// resumes after the last one.
+/// </summary>
+internal sealed class FineTuner
+{
+    private readonly TrainingProgress _progress;
+
+    public FineTuner(TrainingProgress progress)
+    {
+        _progress = progress;
+    }
+
+    /// <summary>Trains and returns the final checkpoint state; <c>best.pt</c> then holds the best epoch's weights.</summary>
+    /// <param name="data">The partition's sets.</param>
+    /// <param name="modelOptions">The architecture; its encoder must match <paramref name="initEncoder"/>'s.</param>
+    /// <param name="settings">Optimisation and early-stopping settings.</param>
+    /// <param name="lossKind">The training loss.</param>
+    /// <param name="initEncoder">A pre-trained encoder state (<c>encoder.pt</c>), or null to start from random weights.</param>
+    /// <param name="outputDirectory">The checkpoint folder.</param>
+    /// <param name="provenance">Recorded in the checkpoint.</param>
+    /// <param name="cancellationToken">Stops after the current batch; the last complete epoch stays saved.</param>
+    public CheckpointState Run(EmotionData data, ModelOptions modelOptions, TrainingSettings settings, EmotionLossKind lossKind, string? initEncoder, string outputDirectory, IReadOnlyDictionary<string, string> provenance, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        settings.Validate();
+        modelOptions.Validate();
+        var state = Checkpoint.Exists(outputDirectory) ? Checkpoint.ReadState(outputDirectory) : null;
+        if (state is not null && state.Kind != "finetune")
+        {
+            throw new InvalidOperationException($"'{outputDirectory}' holds a {state.Kind} checkpoint; fine-tuning needs its own --out folder.");
+        }
+
+        if (state is { Complete: true })
+        {
+            return state;
+        }
+
+        TorchSeeding.Seed(settings.Seed);
+        using var model = new SerModel(modelOptions);
+        var startEpoch = 1;
+        if (state is not null)
+        {
+            model.load(Path.Combine(outputDirectory, Checkpoint.ModelFile));
+            startEpoch = state.Epoch + 1;
+        }
+        else if (initEncoder is not null)
+        {
+            model.LoadEncoder(initEncoder);
+        }
+
+        using var optimizer = optim.Adam(model.parameters(), settings.LearningRate, weight_decay: settings.WeightDecay);
+        if (state is not null)
+        {
+            optimizer.load_state_dict(Path.Combine(outputDirectory, Checkpoint.OptimizerFile));
+        }
+
+        using var loss = EmotionLossFactory.Create(lossKind, data, modelOptions.EmotionClasses);
+        state ??= new CheckpointState
+        {
+            Kind = "finetune",
+            ModelOptionsJson = modelOptions.ToJson(),
+            Settings = settings,
+            Normalizer = data.Normalizer,
+            MaxSentenceFrames = data.MaxSentenceFrames,
+            ChunkFrames = data.ChunkFrames,
+            Labels = CremaDEmotion.Codes,
+            Provenance = provenance,
+        };
+
+        var history = new List<EpochRecord>(state.History);
+        var batches = Batches.Count(data.Train.Count, settings.BatchSize);
+        for (var epoch = startEpoch; epoch <= settings.Epochs; epoch++)
+        {
+            TorchSeeding.Seed(settings.Seed + epoch);
+            model.train();
+            _progress.BeginEpoch();
+            var order = settings.EpochOrder(data.Train.Count, epoch);
+            double lossSum = 0;
+            for (var b = 0; b < batches; b++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var batch = Batches.Slice(data.Train, order, b, settings.BatchSize);
+                var (chunks, mask) = Inputs(batch, data, modelOptions.MelBins);
+                var value = loss.Forward(model.ForwardEmotion(chunks, mask), Batches.Classes(batch, e => (long)e.Label));
+                optimizer.zero_grad();
+                value.backward();
+                optimizer.step();
+                lossSum += value.item<float>();
+                _progress.Batch(epoch, settings.Epochs, b + 1, batches, batch.Length * data.ChunkCount, lossSum / (b + 1));
+            }
+
+            var (devMatrix, devLoss) = Evaluate(model, data.Dev, data, modelOptions.MelBins, settings.BatchSize, loss);
+            var devF1 = ClassificationMetrics.From(devMatrix).MacroF1;
+            history.Add(new EpochRecord(epoch, lossSum / batches, devLoss, devF1));
+            var improved = state.BestDevMacroF1 is null || devF1 > state.BestDevMacroF1;
+            if (improved)
+            {
+                Checkpoint.ReplaceFile(Path.Combine(outputDirectory, Checkpoint.BestFile), temp => model.save(temp));
+                state = state with { BestDevMacroF1 = devF1, BestEpoch = epoch };
+            }
+
+            var stop = epoch - state.BestEpoch >= settings.Patience;
+            state = state with { Epoch = epoch, History = history.ToArray(), Complete = stop || epoch == settings.Epochs };
+            Checkpoint.Save(model, optimizer, outputDirectory, state);
+            _progress.EndEpoch(epoch, settings.Epochs, $"train loss {lossSum / batches:F4}  dev loss {devLoss:F4}  dev macro F1 {devF1:P1}{(improved ? " (best)" : string.Empty)}");
+            if (stop)
+            {
+                break;
+            }
+        }
+
+        return state;
+    }
+
+    /// <summary>Runs <paramref name="model"/> over <paramref name="examples"/> in evaluation mode.</summary>
+    /// <returns>The confusion matrix and, when <paramref name="loss"/> is given, the mean loss per batch.</returns>
+    public static (ConfusionMatrix Matrix, double Loss) Evaluate(SerModel model, IReadOnlyList<EmotionExample> examples, EmotionData data, int bins, int batchSize, IEmotionLoss? loss)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        var matrix = new ConfusionMatrix(model.Options.EmotionClasses);
+        var order = Enumerable.Range(0, examples.Count).ToArray();
+        var batches = Batches.Count(examples.Count, batchSize);
+        double lossSum = 0;
+        for (var b = 0; b < batches; b++)
+        {
+            using var scope = NewDisposeScope();
+            var batch = Batches.Slice(examples, order, b, batchSize);
+            var (chunks, mask) = Inputs(batch, data, bins);
+            var logits = model.ForwardEmotion(chunks, mask);
+            var targets = Batches.Classes(batch, e => (long)e.Label);
+            matrix.AddBatch(logits, targets);
+            if (loss is not null)
+            {
+                lossSum += loss.Forward(logits, targets).item<float>();
+            }
+        }
+
+        return (matrix, batches == 0 ? double.NaN : lossSum / batches);
+    }
+
+    private static (Tensor Chunks, Tensor Mask) Inputs(IReadOnlyList<EmotionExample> batch, EmotionData data, int bins) =>
+        (Batches.Stack(batch, e => e.Chunks, data.ChunkCount, data.ChunkFrames, bins), ones(batch.Count, data.ChunkCount));
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using SerSsl.Core.Labels;
+using SerSsl.Training.Data.CremaD;
+using SerSsl.Training.Data.Features;
+using SerSsl.Training.Evaluation;
+using SerSsl.Training.Plots;
+
+namespace SerSsl.Training.Training;
+
+/// <summary>The paper's experiment: which pre-training conditions, on which data, with which settings.</summary>
+internal sealed record ReproductionSpec(
+    string CremaDDirectory,
+    string? MetadataDirectory,
+    string UnlabeledManifest,
+    string OutputDirectory,
+    int Partitions,
+    int PartitionSeed,
+    IReadOnlyList<PretextTasks> Conditions,
+    LabelSource Labels,
+    FineTuneSpec FineTune,
+    TrainingSettings Pretraining,
+    string CommandLine);
+
+/// <summary>
+/// Runs no pre-training and each pre-training condition, fine-tunes each on every partition, tests it, and writes
+/// <c>results.json</c>, <c>results.md</c> (macro precision, recall and F1 per condition, mean ± std over partitions,
+/// change against no pre-training), <c>metrics.png</c>, and per condition a confusion matrix (summed over
+/// partitions) and training curves. Every step is checkpointed: running the same command again resumes.
+/// </summary>
+internal sealed class Reproduction
+{
+    private readonly Experiment _experiment;
+    private readonly TextWriter _log;
+
+    public Reproduction(TextWriter log, bool interactive)
+    {
+        _log = log;
+        _experiment = new Experiment(log, interactive);
+    }
+
+    public EvaluationReport Run(ReproductionSpec spec, CancellationToken cancellationToken)
+    {
+        var outDir = spec.OutputDirectory;
+        Directory.CreateDirectory(outDir);
+        var synthetic = Experiment.IsSynthetic(spec.CremaDDirectory) || Experiment.IsSynthetic(spec.UnlabeledManifest);
+        var settings = new Core.Features.LogMelSettings();
+        var provenance = new Dictionary<string, string>
+        {
+            ["command"] = spec.CommandLine,
+            ["cremaD"] = Path.GetFullPath(spec.CremaDDirectory),
+            ["unlabeled"] = Path.GetFullPath(spec.UnlabeledManifest),
+            ["synthetic"] = synthetic ? "yes" : "no",
+        };
+
+        var dataset = _experiment.LoadCremaD(spec.CremaDDirectory, spec.MetadataDirectory, spec.Labels);
+        var cremaCache = new FeatureCache(Experiment.DefaultCacheDirectory(spec.CremaDDirectory), settings);
+        var features = _experiment.Features(dataset, cremaCache, cancellationToken);
+        var partitions = dataset.CreatePartitions(spec.PartitionSeed).Take(spec.Partitions).ToArray();
+
+        var encoders = new Dictionary<PretextTasks, string>();
+        var pretrainConditions = spec.Conditions.Where(c => c != PretextTasks.None).ToArray();
+        if (pretrainConditions.Length > 0)
+        {
+            var unlabeledCache = new FeatureCache(Experiment.DefaultCacheDirectory(spec.UnlabeledManifest), settings);
+            var pretext = _experiment.LoadPretext(spec.UnlabeledManifest, unlabeledCache, spec.FineTune.ChunkFrames, spec.FineTune.ChunkScale, cancellationToken);
+            foreach (var tasks in pretrainConditions)
+            {
+                var dir = Path.Combine(outDir, "pretrain", PretextTaskNames.Format(tasks, "+"));
+                _experiment.Pretrain(pretext, spec.FineTune.Model, spec.Pretraining, tasks, dir, provenance, cancellationToken);
+                encoders[tasks] = Path.Combine(dir, Checkpoint.EncoderFile);
+            }
+        }
+
+        var conditions = new List<ConditionResult>();
+        foreach (var tasks in spec.Conditions)
+        {
+            var name = PretextTaskNames.Format(tasks, "+");
+            var results = new List<PartitionResult>();
+            foreach (var partition in partitions)
+            {
+                var dir = Path.Combine(outDir, "finetune", name, $"partition-{partition.Index}");
+                var runProvenance = new Dictionary<string, string>(provenance) { ["pretraining"] = name, ["partition"] = partition.Index.ToString(CultureInfo.InvariantCulture) };
+                results.Add(_experiment.FineTuneAndTest(dataset, partition, features, cremaCache, spec.FineTune, encoders.GetValueOrDefault(tasks), dir, $"finetune[{name}] p{partition.Index}", runProvenance, cancellationToken));
+            }
+
+            var condition = ConditionResult.Create(name, results);
+            conditions.Add(condition);
+            var summed = new ConfusionMatrix(CremaDEmotion.Count);
+            foreach (var result in results)
+            {
+                for (var t = 0; t < CremaDEmotion.Count; t++)
+                {
+                    for (var p = 0; p < CremaDEmotion.Count; p++)
+                    {
+                        summed.Add(t, p, result.ConfusionMatrix[t][p]);
+                    }
+                }
+            }
+
+            ConfusionMatrixPlot.Save(Path.Combine(outDir, $"confusion-{name}.png"), summed, CremaDEmotion.Codes, $"{name}: test, summed over {results.Count} partitions{(synthetic ? " (synthetic)" : string.Empty)}");
+            TrainingCurvesPlot.Save(Path.Combine(outDir, $"curves-{name}.png"), [.. results.Select(r => r.History!)], $"fine-tuning after {name}");
+        }
+
+        var baseline = spec.Conditions.Contains(PretextTasks.None) ? "none" : null;
+        var report = new EvaluationReport(synthetic ? "CREMA-D layout, synthetic speech" : "CREMA-D", synthetic, CremaDEmotion.Codes, baseline, conditions);
+        ResultsJson.Write(Path.Combine(outDir, "results.json"), report);
+        var summaries = conditions.Select(c => c.Summary).ToArray();
+        ConditionMetricsPlot.Save(Path.Combine(outDir, "metrics.png"), summaries, synthetic ? "Macro P/R/F1 per pre-training condition (synthetic data)" : "Macro P/R/F1 per pre-training condition");
+        File.WriteAllText(Path.Combine(outDir, "results.md"), Markdown(spec, report, summaries, baseline, partitions.Length));
+        _log.WriteLine($"wrote {Path.Combine(outDir, "results.md")}, results.json and plots");
+        return report;
+    }
+
+    private static string Markdown(ReproductionSpec spec, EvaluationReport report, IReadOnlyList<ConditionSummary> summaries, string? baseline, int partitions)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(report.Synthetic
+            ? "# Pre-training conditions on SYNTHETIC data"
+            : "# Pre-training conditions on CREMA-D");
+        text.AppendLine();
+        if (report.Synthetic)
+        {
+            text.AppendLine("These results come from synthetic corpora made by `sers-train synth`; they say whether the code path works and how the conditions compare on that data, not how SerSsl performs on real emotional speech.");
+            text.AppendLine();
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"Test-set macro precision, recall and F1 in percent, mean ± standard deviation over {partitions} speaker-independent partitions; Δ is the change against no pre-training.");
+        text.AppendLine();
+        text.AppendLine(MetricsMarkdown.Table(summaries, baseline));
+        text.AppendLine();
+        text.AppendLine("Command:");
+        text.AppendLine();
+        text.AppendLine("```");
+        text.AppendLine(spec.CommandLine);
+        text.AppendLine("```");
+        return text.ToString();
+    }
+}
