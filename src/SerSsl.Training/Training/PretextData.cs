@@ -20,7 +20,7 @@ internal sealed record PretextExample(string Id, float[] Chunks, float[] EnergyT
 /// <summary>The pre-training set: chunked, normalised clips with their pretext labels and the fitted thresholds.</summary>
 internal sealed class PretextData
 {
-    private PretextData(IReadOnlyList<PretextExample> examples, FeatureNormalizer normalizer, int maxSentenceFrames, int chunkFrames, int chunkCount, float energyThreshold, float faceThreshold, string summary)
+    internal PretextData(IReadOnlyList<PretextExample> examples, FeatureNormalizer normalizer, int maxSentenceFrames, int chunkFrames, int chunkCount, float energyThreshold, float faceThreshold, string summary)
     {
         Examples = examples;
         Normalizer = normalizer;
