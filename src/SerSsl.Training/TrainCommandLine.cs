@@ -11,6 +11,7 @@ internal static class TrainCommandLine
         var root = new RootCommand("sers-train: self-supervised pre-training, fine-tuning, evaluation and ONNX export of SerSsl speech emotion models.")
         {
             BuildDoctor(),
+            Commands.SynthCommand.Build(),
         };
         foreach (var command in Commands.TrainingCommands.Build())
         {
