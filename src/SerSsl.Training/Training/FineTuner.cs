@@ -46,6 +46,7 @@ internal sealed class FineTuner
             return state;
         }
 
+        Directory.CreateDirectory(outputDirectory);
         TorchSeeding.Seed(settings.Seed);
         using var model = new SerModel(modelOptions);
         var startEpoch = 1;

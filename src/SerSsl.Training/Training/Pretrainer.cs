@@ -49,6 +49,7 @@ internal sealed class Pretrainer
             return state;
         }
 
+        Directory.CreateDirectory(outputDirectory);
         TorchSeeding.Seed(settings.Seed);
         using var model = new SerModel(modelOptions);
         using var optimizer = optim.Adam(model.parameters(), settings.LearningRate, weight_decay: settings.WeightDecay);

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using SerSsl.TestSupport;
+using SerSsl.Training.Evaluation;
+using SerSsl.Training.Tests.Synthesis;
+using SerSsl.Training.Training;
+
+namespace SerSsl.Training.Tests.Training;
+
+/// <summary>
+/// The whole training path through the real command line, on small synthetic corpora: synth speech and synth av,
+/// pretrain on all three pretext tasks, finetune from the pre-trained encoder with early stopping, evaluate.
+/// </summary>
+public sealed class TrainingChainTests : IDisposable
+{
+    private const double Chance = 1.0 / 6;
+    private readonly string _dir = RepoPaths.NewTempDirectory("chain");
+
+    public void Dispose() => SynthTestSupport.DeleteQuietly(_dir);
+
+    [Fact]
+    public void SynthPretrainFinetuneEvaluate_SmallSyntheticCorpora_ReachesMacroF1WellAboveChance()
+    {
+        SynthTestSupport.RequireEspeak();
+        var speech = Path.Combine(_dir, "speech");
+        var av = Path.Combine(_dir, "av");
+        var pre = Path.Combine(_dir, "pre");
+        var ft = Path.Combine(_dir, "ft");
+        var cache = Path.Combine(_dir, "cache");
+        string[] model = ["--channels", "8,16,32", "--embedding-dim", "64", "--seed", "3"];
+
+        Run("synth", "speech", "--out", speech, "--actors", "12", "--sentences", "IEO,TIE,IOM,IWW", "--seed", "1");
+        Run("synth", "av", "--out", av, "--hours", "0.1", "--seed", "1");
+        Run(["pretrain", "--unlabeled", av, "--tasks", "energy,face,au", "--out", pre, "--epochs", "3", "--cache", cache, .. model]);
+        Run(["finetune", "--crema-d", speech, "--init", pre, "--out", ft, "--epochs", "12", "--patience", "4", "--cache", cache, .. model]);
+        var evaluation = Run("evaluate", "--checkpoint", ft, "--crema-d", speech, "--cache", cache, "--plot", Path.Combine(_dir, "confusion.png"));
+
+        var pretrained = Checkpoint.ReadState(pre);
+        Assert.True(pretrained.Complete);
+        Assert.Equal(3, pretrained.History.Count);
+        Assert.True(pretrained.History[^1].TrainLoss < pretrained.History[0].TrainLoss, "the pretext loss should fall");
+        var result = ResultsJson.Deserialize<PartitionResult>(File.ReadAllText(Path.Combine(ft, Experiment.TestResultFile)));
+        Assert.True(result.Metrics.MacroF1 > 1.8 * Chance, $"test macro F1 {result.Metrics.MacroF1:P1} is not well above chance ({Chance:P1})");
+        Assert.Contains($"macro F1 {result.Metrics.MacroF1:P1}", evaluation, StringComparison.Ordinal);
+        Assert.Contains("synthetic", evaluation, StringComparison.Ordinal);
+        Assert.True(new FileInfo(Path.Combine(ft, "curves.png")).Length > 1000);
+        Assert.True(new FileInfo(Path.Combine(_dir, "confusion.png")).Length > 1000);
+    }
+
+    [Fact]
+    public void Finetune_MissingCremaDFolder_ExitsWithTwoAndAClearMessage()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = TrainCommandLine.Build()
+            .Parse(["finetune", "--crema-d", Path.Combine(_dir, "nowhere"), "--out", Path.Combine(_dir, "ft")])
+            .Invoke(new InvocationConfiguration { Output = output, Error = error });
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("error: ", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static string Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = TrainCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        Assert.True(exitCode == 0, $"sers-train {string.Join(' ', args)} exited with {exitCode}:\n{error}");
+        return output.ToString();
+    }
+}
