@@ -2,6 +2,7 @@ using SerSsl.Core.Features;
 using SerSsl.Core.Labels;
 using SerSsl.Training.Data.CremaD;
 using SerSsl.Training.Data.Features;
+using SerSsl.Training.Data.Synthesis;
 using SerSsl.Training.Data.Unlabeled;
 using SerSsl.Training.Evaluation;
 using SerSsl.Training.Models;
@@ -63,7 +64,6 @@ internal sealed class Experiment
     public IReadOnlyDictionary<string, ClipFeatures> Features(CremaDDataset dataset, FeatureCache cache, CancellationToken cancellationToken)
     {
         var features = EmotionData.ComputeFeatures(dataset, cache, Progress("features"), cancellationToken);
-        EndProgress();
         _log.WriteLine($"features: {cache.HitCount} cached, {cache.ComputedCount} computed ({cache.EntryDirectory})");
         return features;
     }
@@ -72,10 +72,8 @@ internal sealed class Experiment
     public PretextData LoadPretext(string manifest, FeatureCache cache, int chunkFrames, int scale, CancellationToken cancellationToken)
     {
         var corpus = UnlabeledCorpus.Load(manifest, new UnlabeledLoadOptions(), Progress("OpenFace"), cancellationToken);
-        EndProgress();
         _log.WriteLine($"unlabeled {corpus.ManifestPath}: {corpus.Clips.Count} clips; {corpus.Summary}");
         var data = PretextData.Build(corpus, cache, chunkFrames, scale, Progress("features"), cancellationToken);
-        EndProgress();
         _log.WriteLine($"pretext labels: {data.Summary}");
         return data;
     }
@@ -120,34 +118,5 @@ internal sealed class Experiment
         return result;
     }
 
-    private IProgress<(int Done, int Total)> Progress(string what) => new ProgressLine(_log, what, _interactive);
-
-    private void EndProgress()
-    {
-        if (_interactive)
-        {
-            _log.WriteLine();
-        }
-    }
-
-    private sealed class ProgressLine(TextWriter writer, string what, bool interactive) : IProgress<(int Done, int Total)>
-    {
-        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
-        private long _last;
-
-        public void Report((int Done, int Total) value)
-        {
-            if (!interactive || (value.Done != value.Total && Environment.TickCount64 - Interlocked.Read(ref _last) < 200))
-            {
-                return;
-            }
-
-            Interlocked.Exchange(ref _last, Environment.TickCount64);
-            var eta = value.Done == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / value.Done * (value.Total - value.Done));
-            lock (writer)
-            {
-                writer.Write($"\r{what}: {value.Done}/{value.Total} clips  ETA {eta:mm\\:ss}   ");
-            }
-        }
-    }
+    private ProgressLine Progress(string what) => new(_log, what, _interactive);
 }

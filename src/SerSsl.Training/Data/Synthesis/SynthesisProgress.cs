@@ -14,10 +14,12 @@ internal readonly record struct SynthesisProgress(int Completed, int Total, Time
 
 /// <summary>
 /// A progress display on a text writer (usually stderr): one line rewritten in place with count, total, elapsed time
-/// and ETA when the writer is an interactive console, else a line every 10% and at the end. Thread-safe.
+/// and ETA when the writer is an interactive console, else a line every 10% and at the end. Thread-safe. Also takes
+/// plain (done, total) counts, timed from the display's creation (feature extraction, corpus loading).
 /// </summary>
-internal sealed class ProgressLine : IProgress<SynthesisProgress>
+internal sealed class ProgressLine : IProgress<SynthesisProgress>, IProgress<(int Done, int Total)>
 {
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private static readonly TimeSpan s_interval = TimeSpan.FromMilliseconds(250);
 
     private readonly TextWriter _writer;
@@ -43,6 +45,9 @@ internal sealed class ProgressLine : IProgress<SynthesisProgress>
 
     /// <summary>True when <paramref name="writer"/> is the process's stderr and that is a terminal.</summary>
     public static bool IsInteractive(TextWriter writer) => ReferenceEquals(writer, Console.Error) && !Console.IsErrorRedirected;
+
+    /// <inheritdoc/>
+    public void Report((int Done, int Total) value) => Report(new SynthesisProgress(value.Done, value.Total, _clock.Elapsed));
 
     /// <inheritdoc/>
     public void Report(SynthesisProgress value)
