@@ -31,10 +31,6 @@ internal sealed class TorchSmokeTest
     private const int HiddenUnits = 16;
     private static readonly float[] s_weights = [1.5f, -2.0f, 0.75f, 1.0f];
 
-    // torch.manual_seed seeds the process-wide default generator, which data and weight initialisation draw from:
-    // concurrent runs (parallel tests) would interleave their draws without this.
-    private static readonly Lock s_seededInitialisation = new();
-
     /// <summary>Creates a run description.</summary>
     /// <param name="steps">Adam steps, at least 1.</param>
     /// <param name="seed">Seed for the data (<c>torch.manual_seed(seed)</c>) and the weights (<c>seed + 1</c>).</param>
@@ -65,9 +61,9 @@ internal sealed class TorchSmokeTest
         device ??= CPU;
 
         // Inputs [Rows, Features] and targets [Rows, 1] live for the whole run, outside the per-step scopes.
-        using var inputs = Seeded(Seed, () => randn(Rows, Features, device: device));
+        using var inputs = TorchSeeding.Seeded(Seed, () => randn(Rows, Features, device: device));
         using var targets = MakeTargets(inputs);
-        using var model = Seeded(Seed + 1, () => new TinyMlp(Features, HiddenUnits, 1));
+        using var model = TorchSeeding.Seeded(Seed + 1, () => new TinyMlp(Features, HiddenUnits, 1));
         model.to(device);
         using var optimizer = optim.Adam(model.parameters(), lr: LearningRate);
 
@@ -87,16 +83,6 @@ internal sealed class TorchSmokeTest
         stopwatch.Stop();
         var final = Evaluate(model, inputs, targets);
         return new TorchSmokeTestResult(initial, final, Steps, stopwatch.Elapsed);
-    }
-
-    /// <summary>Runs <paramref name="create"/> right after <c>torch.manual_seed(seed)</c>, with no other seeded run in between.</summary>
-    private static T Seeded<T>(long seed, Func<T> create)
-    {
-        lock (s_seededInitialisation)
-        {
-            manual_seed(seed);
-            return create();
-        }
     }
 
     /// <summary>Targets <c>[Rows, 1]</c> for inputs <c>[Rows, Features]</c>.</summary>

@@ -49,7 +49,7 @@ internal sealed class Experiment
     public static bool IsSynthetic(string corpusPath)
     {
         var dir = Directory.Exists(corpusPath) ? corpusPath : Path.GetDirectoryName(Path.GetFullPath(corpusPath)) ?? ".";
-        return File.Exists(Path.Combine(dir, "SYNTHETIC.txt"));
+        return File.Exists(Path.Combine(dir, SyntheticCorpusFolder.NoticeFile));
     }
 
     /// <summary>Loads CREMA-D and prints what was loaded and dropped.</summary>

@@ -1,3 +1,4 @@
+using SerSsl.Training.Diagnostics;
 using SerSsl.Core.Labels;
 using SerSsl.Training.Evaluation;
 using SerSsl.Training.Losses;
@@ -47,8 +48,7 @@ internal sealed class FineTuner
         }
 
         Directory.CreateDirectory(outputDirectory);
-        TorchSeeding.Seed(settings.Seed);
-        using var model = new SerModel(modelOptions);
+        using var model = TorchSeeding.Seeded(settings.Seed, () => new SerModel(modelOptions));
         var startEpoch = 1;
         if (state is not null)
         {

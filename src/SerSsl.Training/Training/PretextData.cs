@@ -76,7 +76,7 @@ internal sealed class PretextData
         var maxFrames = usable.Max(p => p.Second.FrameCount);
         var chunker = new DynamicChunker(Math.Max(maxFrames, chunkFrames), chunkFrames, scale);
         var normalizer = FeatureNormalizer.Fit(usable.Select(p => p.Second.LogMel), cache.Settings.MelBinCount);
-        var materializer = new ChunkMaterializer(chunker, normalizer, SilenceLevel(cache));
+        var materializer = new ChunkMaterializer(chunker, normalizer, new LogMelExtractor(cache.Settings).SilenceLevel);
         var facial = new FacialActivation(null, cache.Settings);
         var au = new AuEmotionLabeler();
 
@@ -114,7 +114,4 @@ internal sealed class PretextData
             $"face median {face.Threshold:F4}, {faceMasked} of {totalChunks} chunks masked; AU labels: {histogram}, {auLabels.Count(l => !l.Valid)} masked";
         return new PretextData(examples, normalizer, chunker.MaxSentenceFrames, chunkFrames, chunker.ChunkCount, energy.Threshold, face.Threshold, summary);
     }
-
-    /// <summary>The raw log-mel value of silence under the cache's settings (the padding value).</summary>
-    public static float SilenceLevel(FeatureCache cache) => new LogMelExtractor(cache.Settings).SilenceLevel;
 }

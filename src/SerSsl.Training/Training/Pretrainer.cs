@@ -1,3 +1,4 @@
+using SerSsl.Training.Diagnostics;
 using SerSsl.Training.Evaluation;
 using SerSsl.Training.Losses;
 using SerSsl.Training.Models;
@@ -50,8 +51,7 @@ internal sealed class Pretrainer
         }
 
         Directory.CreateDirectory(outputDirectory);
-        TorchSeeding.Seed(settings.Seed);
-        using var model = new SerModel(modelOptions);
+        using var model = TorchSeeding.Seeded(settings.Seed, () => new SerModel(modelOptions));
         using var optimizer = optim.Adam(model.parameters(), settings.LearningRate, weight_decay: settings.WeightDecay);
         var history = new List<EpochRecord>(state?.History ?? []);
         var startEpoch = 1;
@@ -130,19 +130,5 @@ internal sealed class Pretrainer
         }
 
         return loss;
-    }
-}
-
-/// <summary>Seeds torch's global generator; serialised because tests train in parallel in one process.</summary>
-internal static class TorchSeeding
-{
-    private static readonly Lock s_lock = new();
-
-    public static void Seed(long seed)
-    {
-        lock (s_lock)
-        {
-            torch.manual_seed(seed);
-        }
     }
 }

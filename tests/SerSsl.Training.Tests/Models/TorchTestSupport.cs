@@ -1,3 +1,4 @@
+using SerSsl.Training.Diagnostics;
 using SerSsl.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,10 +8,6 @@ namespace SerSsl.Training.Tests.Models;
 /// <summary>Seeded model creation and random data for the model tests.</summary>
 internal static class TorchTestSupport
 {
-    // torch.manual_seed seeds the process-wide generator that weight initialisation draws from: parallel tests
-    // creating models would interleave their draws without this. Data draws use their own generators.
-    private static readonly Lock s_seeding = new();
-
     /// <summary>A mask <c>[3, 5]</c>: a full row, a row with two padded chunks, a row with one valid chunk.</summary>
     public static readonly float[] MaskValues =
     [
@@ -19,15 +16,9 @@ internal static class TorchTestSupport
         1, 0, 0, 0, 0,
     ];
 
-    /// <summary>Runs <paramref name="create"/> right after <c>torch.manual_seed(seed)</c>, with no other seeded creation in between.</summary>
-    public static T Seeded<T>(long seed, Func<T> create)
-    {
-        lock (s_seeding)
-        {
-            manual_seed(seed);
-            return create();
-        }
-    }
+    /// <summary>Runs <paramref name="create"/> right after <c>torch.manual_seed(seed)</c> under the process-wide seeding
+    /// lock the training code uses too. Data draws use their own generators.</summary>
+    public static T Seeded<T>(long seed, Func<T> create) => TorchSeeding.Seeded(seed, create);
 
     /// <summary>Standard normal values of the given shape from a private generator.</summary>
     public static Tensor Randn(ulong seed, params long[] shape)
