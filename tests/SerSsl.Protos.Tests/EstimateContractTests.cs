@@ -20,9 +20,12 @@ public sealed class EstimateContractTests
             LatencyMs = 3.5,
             DroppedSamples = 160,
             DroppedSamplesTotal = 320,
+            Speech = true,
         };
         estimate.Probabilities.Add(new LabelProbability { Label = "HAP", Probability = 0.7f });
         estimate.Probabilities.Add(new LabelProbability { Label = "NEU", Probability = 0.3f });
+        estimate.Conditions.Add(InputCondition.Clipped);
+        estimate.Conditions.Add(InputCondition.DroppedAudio);
 
         var bytes = estimate.ToByteArray();
         var parsed = EmotionEstimate.Parser.ParseFrom(bytes);
@@ -30,6 +33,18 @@ public sealed class EstimateContractTests
         Assert.Equal(estimate, parsed);
         Assert.Equal(2, parsed.Probabilities.Count);
         Assert.Equal("NEU", parsed.Probabilities[1].Label);
+        Assert.Equal([InputCondition.Clipped, InputCondition.DroppedAudio], parsed.Conditions);
+    }
+
+    [Fact]
+    public void UtteranceEvent_RoundTripsThroughWireFormat_KindAndTimePreserved()
+    {
+        var utterance = new UtteranceEvent { SessionId = "mic-1", Kind = UtteranceEventKind.End, TimeSeconds = 3.25, Sequence = 12 };
+
+        var parsed = UtteranceEvent.Parser.ParseFrom(utterance.ToByteArray());
+
+        Assert.Equal(utterance, parsed);
+        Assert.Equal(UtteranceEventKind.End, parsed.Kind);
     }
 
     [Fact]
