@@ -1,0 +1,279 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using SerSsl.Core.Audio;
+
+namespace SerSsl.Streaming.Sources;
+
+/// <summary>Sample encodings of raw PCM on stdin.</summary>
+public enum RawSampleEncoding
+{
+    /// <summary>Signed 16-bit little-endian integers.</summary>
+    S16LE,
+
+    /// <summary>32-bit little-endian IEEE floats.</summary>
+    F32LE,
+}
+
+/// <summary>
+/// Audio from a stream (stdin): raw interleaved PCM in a format given on the command line, or WAV. Lossless: the
+/// pipeline reads as fast as it consumes, and a writer that is faster simply waits on the pipe.
+/// </summary>
+/// <remarks>
+/// WAV input may be several WAV files one after another (<c>cat a.wav b.wav | sers listen --source stdin --stdin-format wav</c>):
+/// each must declare its data size, and all must share one sample rate and channel count. A file whose format differs
+/// from the first ends the source with an <see cref="AudioSourceException"/> that names both formats and the byte
+/// offset, after every sample before it has been delivered. A WAV header with the streaming "unknown length" marker is
+/// read to the end of the input.
+/// </remarks>
+public sealed class StdinSource : IAudioSource
+{
+    private readonly Stream _stream;
+    private readonly bool _ownsStream;
+    private readonly bool _wav;
+    private readonly RawSampleEncoding _encoding;
+    private readonly byte[] _bytes = new byte[16_384];
+    private int _pendingBytes;
+    private WavReader? _reader;
+    private long _bytesConsumed;
+    private bool _ended;
+
+    /// <summary>Creates a raw PCM source.</summary>
+    /// <param name="stream">The input, e.g. <see cref="Console.OpenStandardInput()"/>.</param>
+    /// <param name="format">Sample rate and channels of the raw data.</param>
+    /// <param name="encoding">Sample encoding.</param>
+    /// <param name="ownsStream">True to dispose <paramref name="stream"/> with the source.</param>
+    public StdinSource(Stream stream, AudioFormat format, RawSampleEncoding encoding, bool ownsStream = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(format);
+        format.Validate();
+        _stream = stream;
+        _ownsStream = ownsStream;
+        _encoding = encoding;
+        Format = format;
+    }
+
+    /// <summary>Creates a WAV source (one or more WAV files back to back).</summary>
+    /// <param name="stream">The input.</param>
+    /// <param name="ownsStream">True to dispose <paramref name="stream"/> with the source.</param>
+    public StdinSource(Stream stream, bool ownsStream = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _stream = stream;
+        _ownsStream = ownsStream;
+        _wav = true;
+        Format = new AudioFormat(16_000, 1);
+    }
+
+    /// <inheritdoc />
+    public string Description => _wav ? "stdin (WAV)" : string.Create(CultureInfo.InvariantCulture, $"stdin (raw {_encoding.ToString().ToLowerInvariant()}, {Format})");
+
+    /// <inheritdoc />
+    public AudioFormat Format { get; private set; }
+
+    /// <inheritdoc />
+    public bool IsLive => false;
+
+    private int BytesPerSample => _encoding == RawSampleEncoding.S16LE ? 2 : 4;
+
+    /// <inheritdoc />
+    public ValueTask OpenAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_wav)
+        {
+            _reader = OpenWav(null) ?? throw new AudioSourceException("stdin is empty: no WAV header arrived. Pipe a WAV file in, or use --stdin-format s16le|f32le for raw PCM.");
+            Format = new AudioFormat(_reader.SampleRate, _reader.Channels);
+            Format.Validate();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> ReadAsync(Memory<float> destination, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_ended)
+        {
+            return 0;
+        }
+
+        return _wav ? ReadWav(destination.Span) : await ReadRawAsync(destination, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _reader?.Dispose();
+        _reader = null;
+        if (_ownsStream)
+        {
+            _stream.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private int ReadWav(Span<float> destination)
+    {
+        while (_reader is not null)
+        {
+            int read;
+            try
+            {
+                read = _reader.Read(destination);
+            }
+            catch (WavFormatException ex)
+            {
+                throw new AudioSourceException($"WAV data on stdin is damaged: {ex.Message}", ex);
+            }
+
+            if (read > 0)
+            {
+                return read;
+            }
+
+            var previous = _reader;
+            _bytesConsumed += previous.BlockAlign * previous.FramesRead;
+            previous.Dispose();
+            _reader = OpenWav(Format);
+        }
+
+        _ended = true;
+        return 0;
+    }
+
+    /// <summary>Opens the next WAV file of the stream; null at the end of the input.</summary>
+    private WavReader? OpenWav(AudioFormat? expected)
+    {
+        // Peek one byte so that a clean end of input is not reported as a malformed header.
+        var first = _stream.ReadByte();
+        if (first < 0)
+        {
+            return null;
+        }
+
+        WavReader reader;
+        try
+        {
+            reader = new WavReader(new PrefixedStream((byte)first, _stream), leaveOpen: true);
+        }
+        catch (WavFormatException ex)
+        {
+            var where = expected is null ? "at the start of stdin" : string.Create(CultureInfo.InvariantCulture, $"after {_bytesConsumed} bytes of audio data on stdin");
+            throw new AudioSourceException($"Expected a WAV header {where}: {ex.Message} Raw PCM needs --stdin-format s16le|f32le with --rate and --channels.", ex);
+        }
+
+        if (expected is not null && (reader.SampleRate != expected.SampleRate || reader.Channels != expected.Channels))
+        {
+            var found = new AudioFormat(reader.SampleRate, reader.Channels);
+            reader.Dispose();
+            throw new AudioSourceException(string.Create(CultureInfo.InvariantCulture, $"The audio format on stdin changed mid-stream after {_bytesConsumed} bytes of audio data: from {expected} to {found}. A session keeps one format; start a new session for the new format."));
+        }
+
+        return reader;
+    }
+
+    private async ValueTask<int> ReadRawAsync(Memory<float> destination, CancellationToken cancellationToken)
+    {
+        var frameBytes = BytesPerSample * Format.Channels;
+        var maxFrames = Math.Min(destination.Length / Format.Channels, _bytes.Length / frameBytes);
+        while (true)
+        {
+            var whole = _pendingBytes / frameBytes;
+            if (whole > 0)
+            {
+                var frames = Math.Min(whole, maxFrames);
+                var samples = frames * Format.Channels;
+                Decode(_bytes.AsSpan(0, samples * BytesPerSample), destination.Span[..samples]);
+                var used = samples * BytesPerSample;
+                _bytes.AsSpan(used, _pendingBytes - used).CopyTo(_bytes);
+                _pendingBytes -= used;
+                _bytesConsumed += used;
+                return samples;
+            }
+
+            var got = await _stream.ReadAsync(_bytes.AsMemory(_pendingBytes, Math.Min(_bytes.Length - _pendingBytes, maxFrames * frameBytes)), cancellationToken).ConfigureAwait(false);
+            if (got == 0)
+            {
+                _ended = true;
+                if (_pendingBytes > 0)
+                {
+                    throw new AudioSourceException(string.Create(CultureInfo.InvariantCulture, $"stdin ended inside a sample frame: {_pendingBytes} trailing bytes after {_bytesConsumed} bytes, but a frame of {Format.Channels} channel(s) of {_encoding.ToString().ToLowerInvariant()} is {frameBytes} bytes. Check --stdin-format and --channels."));
+                }
+
+                return 0;
+            }
+
+            _pendingBytes += got;
+        }
+    }
+
+    private void Decode(ReadOnlySpan<byte> bytes, Span<float> samples)
+    {
+        if (_encoding == RawSampleEncoding.S16LE)
+        {
+            for (var i = 0; i < samples.Length; i++)
+            {
+                samples[i] = BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]) / 32768f;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < samples.Length; i++)
+            {
+                samples[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+            }
+        }
+    }
+
+    /// <summary>A read-only stream that yields one byte and then continues with an inner stream (which it never disposes).</summary>
+    private sealed class PrefixedStream(byte first, Stream inner) : Stream
+    {
+        private bool _firstPending = true;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (buffer.IsEmpty)
+            {
+                return 0;
+            }
+
+            if (_firstPending)
+            {
+                _firstPending = false;
+                buffer[0] = first;
+                return 1 + (buffer.Length > 1 ? inner.Read(buffer[1..]) : 0);
+            }
+
+            return inner.Read(buffer);
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using SerSsl.Core.Audio;
+
+namespace SerSsl.Streaming.Sources;
+
+/// <summary>
+/// A WAV file as a source: read as fast as the pipeline consumes (offline analysis), or paced to real time as a
+/// recording played back live. Either way the file is lossless: the pipeline waits for it rather than dropping audio.
+/// </summary>
+public sealed class WavFileSource : IAudioSource
+{
+    private readonly string _path;
+    private readonly bool _paced;
+    private WavReader? _reader;
+    private long _startTimestamp;
+    private long _framesDelivered;
+
+    /// <summary>Creates the source; nothing is opened until <see cref="OpenAsync"/>.</summary>
+    /// <param name="path">The WAV file (PCM 8/16/24/32-bit or float 32/64, any rate from 8 to 192 kHz, any channels up to 32).</param>
+    /// <param name="paced">True to deliver audio no faster than real time.</param>
+    public WavFileSource(string path, bool paced)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        _path = path;
+        _paced = paced;
+        Format = new AudioFormat(16_000, 1);
+    }
+
+    /// <inheritdoc />
+    public string Description => _paced ? $"file (real time): {_path}" : $"file: {_path}";
+
+    /// <inheritdoc />
+    public AudioFormat Format { get; private set; }
+
+    /// <inheritdoc />
+    public bool IsLive => false;
+
+    /// <inheritdoc />
+    public ValueTask OpenAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_reader is not null)
+        {
+            throw new InvalidOperationException("The source is already open.");
+        }
+
+        if (!File.Exists(_path))
+        {
+            throw new AudioSourceException($"No such audio file: '{_path}'. Check the path; `sers analyze` and `--source file:PATH` read WAV files.");
+        }
+
+        try
+        {
+            _reader = WavReader.Open(_path);
+        }
+        catch (WavFormatException ex)
+        {
+            throw new AudioSourceException($"'{_path}' is not a WAV file this program can read: {ex.Message}", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new AudioSourceException($"Cannot read '{_path}': {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new AudioSourceException($"Cannot read '{_path}': {ex.Message}", ex);
+        }
+
+        var format = new AudioFormat(_reader.SampleRate, _reader.Channels);
+        try
+        {
+            format.Validate();
+        }
+        catch (AudioSourceException ex)
+        {
+            _reader.Dispose();
+            _reader = null;
+            throw new AudioSourceException($"'{_path}': {ex.Message}", ex);
+        }
+
+        Format = format;
+        _startTimestamp = Stopwatch.GetTimestamp();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> ReadAsync(Memory<float> destination, CancellationToken cancellationToken)
+    {
+        var reader = _reader ?? throw new InvalidOperationException("Open the source before reading.");
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_paced)
+        {
+            var due = TimeSpan.FromSeconds((double)_framesDelivered / Format.SampleRate) - Stopwatch.GetElapsedTime(_startTimestamp);
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        int read;
+        try
+        {
+            read = reader.Read(destination.Span);
+        }
+        catch (WavFormatException ex)
+        {
+            throw new AudioSourceException(string.Create(CultureInfo.InvariantCulture, $"'{_path}' is damaged after {_framesDelivered} sample frames: {ex.Message}"), ex);
+        }
+        catch (IOException ex)
+        {
+            throw new AudioSourceException($"Reading '{_path}' failed: {ex.Message}", ex);
+        }
+
+        _framesDelivered += read / Format.Channels;
+        return read;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _reader?.Dispose();
+        _reader = null;
+        return ValueTask.CompletedTask;
+    }
+}
