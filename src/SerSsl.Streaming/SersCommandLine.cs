@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SerSsl.Streaming.Commands;
 using SerSsl.Streaming.Inspection;
 
 namespace SerSsl.Streaming;
@@ -9,6 +10,7 @@ internal static class SersCommandLine
     public static RootCommand Build() =>
         new("sers: real-time speech emotion recognition. Captures audio, computes log-mel features and publishes rolling emotion estimates.")
         {
+            AnalyzeCommand.Build(),
             InspectCommand.Build(),
         };
 }

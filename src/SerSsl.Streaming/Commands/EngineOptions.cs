@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using SerSsl.Streaming.Inference;
+using SerSsl.Streaming.Pipeline;
+
+namespace SerSsl.Streaming.Commands;
+
+/// <summary>The options every command that runs the model shares: model, device, threads, hop, smoothing, voice activity.</summary>
+internal sealed class EngineOptions
+{
+    public Option<string?> Model { get; } = new("--model", "-m")
+    {
+        Description = $"Model bundle folder (manifest.json and two ONNX graphs, as `sers-train export` writes). Default: ${ModelLocator.EnvironmentVariable}, else the bundled models/default.",
+    };
+
+    public Option<string> Device { get; } = new("--device")
+    {
+        Description = "Where ONNX Runtime runs the model: cpu, cuda or cuda:N. CUDA needs a build with -p:SerSslOnnxRuntime=Gpu.",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    public Option<int> Threads { get; } = new("--threads")
+    {
+        Description = "ONNX Runtime intra-op threads per run; 0 lets it use every core.",
+        DefaultValueFactory = _ => InferenceOptions.Default.IntraOpThreads,
+    };
+
+    public Option<int?> HopMs { get; } = new("--hop-ms")
+    {
+        Description = "Time between estimates in milliseconds, a multiple of 10. Default: the model's (250 ms).",
+    };
+
+    public Option<double> Smoothing { get; } = new("--smoothing")
+    {
+        Description = "Exponential smoothing of probabilities over speech, 0 (off) to below 1: reported = s * previous + (1 - s) * current.",
+        DefaultValueFactory = _ => 0.0,
+    };
+
+    public Option<string> Vad { get; } = new("--vad")
+    {
+        Description = "Voice-activity detection: energy (frames above --vad-threshold-db) or silero:PATH (a Silero VAD v5/v6 ONNX model).",
+        DefaultValueFactory = _ => "energy",
+    };
+
+    public Option<float> VadThresholdDb { get; } = new("--vad-threshold-db")
+    {
+        Description = "Energy gate threshold in dB (full-scale sine = -3 dB, digital silence = -100 dB).",
+        DefaultValueFactory = _ => EnergySpeechDetector.DefaultThresholdDb,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Model);
+        command.Options.Add(Device);
+        command.Options.Add(Threads);
+        command.Options.Add(HopMs);
+        command.Options.Add(Smoothing);
+        command.Options.Add(Vad);
+        command.Options.Add(VadThresholdDb);
+        Device.Validators.Add(result =>
+        {
+            try
+            {
+                InferenceDevice.Parse(result.GetValueOrDefault<string>() ?? string.Empty);
+            }
+            catch (FormatException ex)
+            {
+                result.AddError(ex.Message);
+            }
+        });
+        Threads.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value is < 0 or > 256)
+            {
+                result.AddError($"--threads must be 0 to 256; got {value}.");
+            }
+        });
+        HopMs.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int?>();
+            if (value is { } ms && (ms < 10 || ms % 10 != 0))
+            {
+                result.AddError($"--hop-ms must be a positive multiple of 10 (the frame hop); got {ms}.");
+            }
+        });
+        Smoothing.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<double>();
+            if (!(value >= 0 && value < 1))
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"--smoothing must be at least 0 and below 1; got {value}."));
+            }
+        });
+        Vad.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>() ?? string.Empty;
+            if (value != "energy" && !(value.StartsWith("silero:", StringComparison.Ordinal) && value.Length > "silero:".Length))
+            {
+                result.AddError($"--vad must be energy or silero:PATH; got '{value}'.");
+            }
+        });
+    }
+
+    public string ModelDirectory(ParseResult parse) => parse.GetValue(Model) ?? ModelLocator.DefaultBundle();
+
+    public InferenceOptions Inference(ParseResult parse) => InferenceOptions.Default with
+    {
+        Device = InferenceDevice.Parse(parse.GetRequiredValue(Device)),
+        IntraOpThreads = parse.GetValue(Threads),
+    };
+
+    public StreamingSessionOptions Session(ParseResult parse)
+    {
+        var vad = parse.GetRequiredValue(Vad);
+        var threshold = parse.GetValue(VadThresholdDb);
+        Func<ISpeechDetector> detector = vad.StartsWith("silero:", StringComparison.Ordinal)
+            ? () => new SileroSpeechDetector(vad["silero:".Length..])
+            : () => new EnergySpeechDetector(threshold);
+        if (vad.StartsWith("silero:", StringComparison.Ordinal))
+        {
+            // Load once now so that a bad path is reported before any audio is captured.
+            detector().Dispose();
+        }
+
+        return StreamingSessionOptions.Default with
+        {
+            HopFrames = parse.GetValue(HopMs) is { } ms ? ms / 10 : null,
+            Smoothing = parse.GetValue(Smoothing),
+            SpeechDetector = detector,
+        };
+    }
+}
