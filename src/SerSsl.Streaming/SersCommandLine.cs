@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SerSsl.Streaming.Commands;
 using SerSsl.Streaming.Inspection;
+using SerSsl.Streaming.Sources.Pulse;
 
 namespace SerSsl.Streaming;
 
@@ -12,5 +13,6 @@ internal static class SersCommandLine
         {
             AnalyzeCommand.Build(),
             InspectCommand.Build(),
+            DevicesCommand.Build(),
         };
 }
