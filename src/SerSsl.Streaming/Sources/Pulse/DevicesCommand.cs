@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SerSsl.Streaming.Commands;
 
 namespace SerSsl.Streaming.Sources.Pulse;
 
@@ -71,7 +72,7 @@ internal static class DevicesCommand
             catch (AudioSourceException ex)
             {
                 error.WriteLine($"error: {ex.Message}");
-                return 2;
+                return CommandErrors.BadInput;
             }
         });
         return command;
