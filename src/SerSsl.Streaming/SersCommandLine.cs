@@ -13,6 +13,7 @@ internal static class SersCommandLine
         {
             AnalyzeCommand.Build(),
             InspectCommand.Build(),
+            ListenCommand.Build(),
             DevicesCommand.Build(),
         };
 }

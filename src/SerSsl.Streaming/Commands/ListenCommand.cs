@@ -1,0 +1,135 @@
+using System.CommandLine;
+using SerSsl.Streaming.Pipeline;
+using Spectre.Console;
+
+namespace SerSsl.Streaming.Commands;
+
+/// <summary><c>sers listen</c>: live recognition from a microphone, a file played in real time, or stdin.</summary>
+internal static class ListenCommand
+{
+    public static Command Build()
+    {
+        var source = new Option<string>("--source", "-s")
+        {
+            Description = "Where audio comes from: mic (the default capture source), mic:NAME (see `sers devices`), file:PATH (a WAV played in real time) or stdin.",
+            DefaultValueFactory = _ => "mic",
+        };
+        source.Validators.Add(result =>
+        {
+            try
+            {
+                SourceSpec.Parse(result.GetValueOrDefault<string>() ?? string.Empty);
+            }
+            catch (FormatException ex)
+            {
+                result.AddError(ex.Message);
+            }
+        });
+        var fast = new Option<bool>("--fast")
+        {
+            Description = "With file:PATH, read the file as fast as possible instead of in real time.",
+        };
+        var pulseServer = new Option<string?>("--pulse-server")
+        {
+            Description = "PulseAudio server for mic, e.g. unix:/run/user/1000/pulse/native. Default: the session's server.",
+        };
+        var stdinFormat = new Option<string>("--stdin-format")
+        {
+            Description = "Audio on stdin: s16le or f32le (raw interleaved PCM, see --rate and --channels) or wav.",
+            DefaultValueFactory = _ => "s16le",
+        };
+        stdinFormat.AcceptOnlyFromAmong("s16le", "f32le", "wav");
+        var rate = new Option<int>("--rate")
+        {
+            Description = "Sample rate of raw PCM on stdin, 8000 to 192000 Hz.",
+            DefaultValueFactory = _ => 16_000,
+        };
+        var channels = new Option<int>("--channels")
+        {
+            Description = "Interleaved channels of raw PCM on stdin, 1 to 32.",
+            DefaultValueFactory = _ => 1,
+        };
+        var duration = new Option<double?>("--duration")
+        {
+            Description = "Stop after this many seconds (default: until the source ends or Ctrl+C).",
+        };
+        var output = new Option<string>("--output")
+        {
+            Description = "auto (a live view on a terminal, lines otherwise), view, lines (one line per estimate) or json (one JSON estimate per line).",
+            DefaultValueFactory = _ => "auto",
+        };
+        output.AcceptOnlyFromAmong("auto", "view", "lines", "json");
+        var engine = new EngineOptions();
+        var command = new Command(
+            "listen",
+            "Recognise emotions live: capture audio, and show rolling estimates (a bar per label, the top label, speech or silence, latency, dropped audio) as they arrive.")
+        {
+            source,
+            fast,
+            pulseServer,
+            stdinFormat,
+            rate,
+            channels,
+            duration,
+            output,
+        };
+        engine.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            return CommandErrors.RunAsync(error, async () =>
+            {
+                var spec = SourceSpec.Parse(parse.GetRequiredValue(source));
+                var sessionOptions = engine.Session(parse);
+                var modelDirectory = engine.ModelDirectory(parse);
+                await using var recognition = RecognitionEngine.Create(modelDirectory, engine.Inference(parse));
+                var audio = spec.Create(
+                    new StdinSettings(parse.GetRequiredValue(stdinFormat), parse.GetValue(rate), parse.GetValue(channels)),
+                    pacedFile: !parse.GetValue(fast),
+                    parse.GetValue(pulseServer));
+                var session = await recognition.StartSessionAsync(audio, sessionOptions, "listen", cancellationToken).ConfigureAwait(false);
+                var view = new LiveView(recognition.Bundle.Labels, audio.Description, recognition.Bundle.Manifest.Name);
+                var mode = parse.GetRequiredValue(output);
+                if (mode == "auto")
+                {
+                    mode = Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive ? "lines" : "view";
+                }
+
+                var writer = parse.InvocationConfiguration.Output;
+                using var viewSubscription = session.Estimates.Subscribe(view.OnEstimate, _ => { });
+                using var utteranceSubscription = session.Utterances.Subscribe(view.OnUtterance, _ => { });
+                using var lineSubscription = mode switch
+                {
+                    "lines" => session.Estimates.Subscribe(e => writer.WriteLine(LiveView.Line(e)), _ => { }),
+                    "json" => session.Estimates.Subscribe(e => writer.WriteLine(Google.Protobuf.JsonFormatter.Default.Format(e)), _ => { }),
+                    _ => null,
+                };
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                if (parse.GetValue(duration) is { } seconds)
+                {
+                    stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+                }
+
+                await using (stop.Token.Register(() => _ = session.StopAsync()))
+                {
+                    if (mode == "view")
+                    {
+                        await view.RunAsync(AnsiConsole.Console, session.Completion).ConfigureAwait(false);
+                    }
+
+                    try
+                    {
+                        await session.Completion.ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        error.WriteLine($"{audio.Description}: {view.Summary()}");
+                    }
+                }
+
+                return 0;
+            });
+        });
+        return command;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using SerSsl.Streaming.Sources;
+using SerSsl.Streaming.Sources.Pulse;
+
+namespace SerSsl.Streaming.Commands;
+
+/// <summary>What <c>--source</c> names: <c>mic</c>, <c>mic:NAME</c>, <c>file:PATH</c> or <c>stdin</c>.</summary>
+/// <param name="Kind">mic, file or stdin.</param>
+/// <param name="Argument">The device name or the file path, when given.</param>
+internal sealed record SourceSpec(string Kind, string? Argument)
+{
+    /// <summary>Parses the text of <c>--source</c>.</summary>
+    /// <exception cref="FormatException">The text is none of the accepted forms.</exception>
+    public static SourceSpec Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text is "mic" or "stdin")
+        {
+            return new SourceSpec(text, null);
+        }
+
+        if (text.StartsWith("mic:", StringComparison.Ordinal) && text.Length > 4)
+        {
+            return new SourceSpec("mic", text[4..]);
+        }
+
+        if (text.StartsWith("file:", StringComparison.Ordinal) && text.Length > 5)
+        {
+            return new SourceSpec("file", text[5..]);
+        }
+
+        throw new FormatException($"'{text}' is not a source: use mic, mic:NAME (a name from `sers devices`), file:PATH or stdin.");
+    }
+
+    /// <summary>Creates the source.</summary>
+    /// <param name="stdin">Raw PCM settings for stdin.</param>
+    /// <param name="pacedFile">True to play a file in real time.</param>
+    /// <param name="pulseServer">A PulseAudio server string, or null for the default server.</param>
+    /// <returns>The source, not yet opened.</returns>
+    public IAudioSource Create(StdinSettings stdin, bool pacedFile, string? pulseServer) => Kind switch
+    {
+        "mic" => new PulseAudioSource(Argument, 16_000, 1, pulseServer),
+        "file" => new WavFileSource(Argument!, pacedFile),
+        _ => stdin.Encoding == "wav"
+            ? new StdinSource(Console.OpenStandardInput(), ownsStream: true)
+            : new StdinSource(
+                Console.OpenStandardInput(),
+                new AudioFormat(stdin.Rate, stdin.Channels),
+                stdin.Encoding == "f32le" ? RawSampleEncoding.F32LE : RawSampleEncoding.S16LE,
+                ownsStream: true),
+    };
+
+    /// <inheritdoc />
+    public override string ToString() => Argument is null ? Kind : string.Create(CultureInfo.InvariantCulture, $"{Kind}:{Argument}");
+}
+
+/// <summary>The format of audio on stdin: s16le, f32le or wav, and for raw PCM the rate and channel count.</summary>
+/// <param name="Encoding">s16le, f32le or wav.</param>
+/// <param name="Rate">Samples per second (raw PCM).</param>
+/// <param name="Channels">Interleaved channels (raw PCM).</param>
+internal sealed record StdinSettings(string Encoding, int Rate, int Channels);
