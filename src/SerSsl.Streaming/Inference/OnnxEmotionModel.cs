@@ -118,7 +118,16 @@ public sealed class OnnxEmotionModel : IDisposable
                 [bundle.Manifest.Aggregator.EmbeddingsInput, bundle.Manifest.Aggregator.MaskInput],
                 [bundle.Manifest.Aggregator.ProbabilitiesOutput, bundle.Manifest.Aggregator.LogitsOutput]);
             var model = new OnnxEmotionModel(bundle, options, encoder, aggregator);
-            model.WarmUp();
+            try
+            {
+                model.WarmUp();
+            }
+            catch (OnnxRuntimeException ex)
+            {
+                model.Dispose();
+                throw new InferenceException($"{bundle.Directory}: the graphs do not run with the shapes {ModelBundle.ManifestFileName} declares: {ex.Message} Re-export the bundle with `sers-train export`.", ex);
+            }
+
             return model;
         }
         catch

@@ -590,12 +590,17 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
                 conditions.Add(InputCondition.Padded);
             }
 
+            // Positions count the audio processed; dropped audio shifts everything after it. A padded chunk ends where
+            // the audio did.
             var start = ((double)index * _session._hopFrames * _hopSamples / _canonicalRate) + _droppedSeconds;
+            var end = padded
+                ? ((double)_extractor.SamplesReceived / _canonicalRate) + _droppedSeconds
+                : start + (((double)((_chunkFrames - 1) * _hopSamples) + _windowSamples) / _canonicalRate);
             var info = new ChunkInfo
             {
                 Index = index,
                 StartSeconds = start,
-                EndSeconds = start + ((double)((_chunkFrames - 1) * _hopSamples) + _windowSamples) / _canonicalRate,
+                EndSeconds = end,
                 ArrivalTimestamp = _lastArrival,
                 SpeechProbability = TensorPrimitives.Sum(_speechRing) / _chunkFrames,
                 DroppedSamples = _droppedPending,

@@ -1,0 +1,309 @@
+using System.Diagnostics;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
+using Microsoft.ML.OnnxRuntime;
+using SerSsl.Core.Audio;
+using SerSsl.Core.Features;
+using SerSsl.Core.Models;
+using SerSsl.Protos.V1;
+using SerSsl.Streaming.Analysis;
+using SerSsl.Streaming.Pipeline;
+using SerSsl.Streaming.Sources;
+using SerSsl.Streaming.Tests.Support;
+using SerSsl.TestSupport;
+
+namespace SerSsl.Streaming.Tests.Pipeline;
+
+public sealed class StreamingPipelineTests : IDisposable
+{
+    private const string FrontCenter = "/usr/share/sounds/alsa/Front_Center.wav";
+    private readonly string _dir = RepoPaths.NewTempDirectory("pipeline");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    public static TheoryData<string> EquivalenceRecordings => new() { "demo", "front-center-48k" };
+
+    [Theory]
+    [MemberData(nameof(EquivalenceRecordings))]
+    public async Task Session_File_EqualsOfflineChunkPredictionsAtTheSameChunkPositions(string recording)
+    {
+        var path = recording == "demo" ? TestModel.DemoRecording : FrontCenter;
+        if (!File.Exists(path))
+        {
+            Assert.Skip($"{path} not found (alsa-utils provides /usr/share/sounds/alsa).");
+        }
+
+        var bundle = TestModel.Load();
+        await using var engine = RecognitionEngine.Create(bundle);
+
+        var analysis = await RecordingAnalysis.RunAsync(engine, new WavFileSource(path, paced: false), null, TestContext.Current.CancellationToken);
+        var offline = OfflinePredictions(bundle, path, bundle.Manifest.Chunks.DefaultHopFrames);
+
+        Assert.NotEmpty(offline);
+        Assert.Equal(offline.Count, analysis.Estimates.Count);
+        var worst = 0.0;
+        for (var k = 0; k < offline.Count; k++)
+        {
+            var live = analysis.Estimates[k];
+            Assert.Equal((ulong)k, live.Sequence);
+            for (var label = 0; label < offline[k].Length; label++)
+            {
+                worst = Math.Max(worst, Math.Abs(live.Probabilities[label].Probability - offline[k][label]));
+            }
+        }
+
+        Assert.True(worst <= 1e-5, $"largest difference between live and offline probabilities: {worst:E2}");
+    }
+
+    [Fact]
+    public async Task Session_ConcurrentSessionsShareBatches_EachGetsItsOwnResults()
+    {
+        var bundle = TestModel.Load();
+        await using var engine = RecognitionEngine.Create(bundle);
+        var ct = TestContext.Current.CancellationToken;
+        var alone = await RecordingAnalysis.RunAsync(engine, new WavFileSource(TestModel.DemoRecording, paced: false), null, ct);
+
+        var together = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            RecordingAnalysis.RunAsync(engine, new WavFileSource(TestModel.DemoRecording, paced: false), null, ct)));
+
+        Assert.True(engine.Scheduler.ChunksRun > engine.Scheduler.BatchesRun, "the scheduler never batched more than one chunk");
+        foreach (var run in together)
+        {
+            Assert.Equal(alone.Estimates.Count, run.Estimates.Count);
+            for (var k = 0; k < alone.Estimates.Count; k++)
+            {
+                for (var label = 0; label < alone.Labels.Count; label++)
+                {
+                    Assert.Equal(alone.Estimates[k].Probabilities[label].Probability, run.Estimates[k].Probabilities[label].Probability, 1e-5f);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Session_NonFiniteSamples_MarkedAndReplacedProbabilitiesStayFinite()
+    {
+        var samples = Tone(16_000, seconds: 2, amplitude: 0.3f);
+        samples[5_000] = float.NaN;
+        samples[9_000] = float.PositiveInfinity;
+        samples[20_000] = float.NegativeInfinity;
+
+        var analysis = await Analyze(samples, new AudioFormat(16_000, 1));
+
+        Assert.NotEmpty(analysis.Estimates);
+        Assert.Contains(InputCondition.NonFinite, analysis.Estimates[0].Conditions);
+        Assert.All(analysis.Estimates, e => Assert.All(e.Probabilities, p => Assert.True(float.IsFinite(p.Probability))));
+        Assert.All(analysis.Estimates, e => Assert.Equal(1f, e.Probabilities.Sum(p => p.Probability), 1e-4f));
+    }
+
+    [Fact]
+    public async Task Session_DigitalSilence_MarkedSilentAndNotSpeech()
+    {
+        var analysis = await Analyze(new float[16_000 * 2], new AudioFormat(16_000, 1));
+
+        Assert.Equal(4, analysis.Estimates.Count); // 198 frames in 2 s: chunks start at frames 0, 25, 50, 75
+        Assert.All(analysis.Estimates, e =>
+        {
+            Assert.False(e.Speech);
+            Assert.Equal(0f, e.SpeechProbability);
+            Assert.Contains(InputCondition.Silent, e.Conditions);
+        });
+        Assert.Empty(analysis.Utterances);
+    }
+
+    [Fact]
+    public async Task Session_ClippedInput_MarkedClipped()
+    {
+        var samples = Tone(16_000, seconds: 1.5, amplitude: 3f);
+        for (var i = 0; i < samples.Length; i++)
+        {
+            samples[i] = Math.Clamp(samples[i], -1f, 1f);
+        }
+
+        var analysis = await Analyze(samples, new AudioFormat(16_000, 1));
+
+        Assert.All(analysis.Estimates, e => Assert.Contains(InputCondition.Clipped, e.Conditions));
+    }
+
+    [Fact]
+    public async Task Session_ZeroLengthFile_CompletesWithoutEstimates()
+    {
+        var path = Path.Combine(_dir, "empty.wav");
+        WavFile.Write(path, [], 16_000, WavSampleFormat.Pcm16);
+        await using var engine = RecognitionEngine.Create(TestModel.Load());
+
+        var analysis = await RecordingAnalysis.RunAsync(engine, new WavFileSource(path, paced: false), null, TestContext.Current.CancellationToken);
+
+        Assert.Empty(analysis.Estimates);
+        Assert.Equal(0, analysis.DurationSeconds);
+    }
+
+    [Fact]
+    public async Task Session_ShorterThanOneChunk_OnePaddedEstimate()
+    {
+        var analysis = await Analyze(Tone(16_000, seconds: 0.4, amplitude: 0.3f), new AudioFormat(16_000, 1));
+
+        var estimate = Assert.Single(analysis.Estimates);
+        Assert.Contains(InputCondition.Padded, estimate.Conditions);
+        Assert.Equal(0UL, estimate.Sequence);
+    }
+
+    [Fact]
+    public async Task Session_LiveSourceFasterThanThePipeline_DropsOldestCountsItAndStaysGapFree()
+    {
+        // A "live" source that delivers 60 s of audio in 3 s bursts as fast as memory can be copied, with 0.3 s
+        // pauses: the pipeline cannot keep up with a burst, so the bounded buffer (1 s) must overflow and drop the
+        // oldest audio instead of blocking the source; in each pause it catches up with what the buffer kept.
+        var samples = Tone(16_000, seconds: 60, amplitude: 0.3f);
+        var options = StreamingSessionOptions.Default with { BufferSeconds = 1 };
+        var source = new MemorySource(samples, new AudioFormat(16_000, 1), isLive: true, burstFrames: 3 * 16_000, pause: TimeSpan.FromMilliseconds(300));
+        await using var engine = RecognitionEngine.Create(TestModel.Load());
+
+        var analysis = await RecordingAnalysis.RunAsync(engine, source, options, TestContext.Current.CancellationToken);
+
+        Assert.True(analysis.Estimates.Count >= 20, $"only {analysis.Estimates.Count} estimates");
+        Assert.Equal(Enumerable.Range(0, analysis.Estimates.Count).Select(i => (ulong)i), analysis.Estimates.Select(e => e.Sequence));
+        var total = analysis.Estimates[^1].DroppedSamplesTotal;
+        Assert.True(total > 0, "nothing was dropped");
+        Assert.Equal(total, (ulong)analysis.Estimates.Sum(e => (long)e.DroppedSamples));
+        Assert.Contains(analysis.Estimates, e => e.Conditions.Contains(InputCondition.DroppedAudio) && e.DroppedSamples > 0);
+        Assert.True(total < (ulong)samples.Length, "everything was dropped");
+        Assert.True(analysis.Estimates[^1].EndSeconds <= 60.0 + 1e-9, $"time spans run past the audio received: last ends at {analysis.Estimates[^1].EndSeconds:F3} s, {total} samples dropped");
+        Assert.All(analysis.Estimates.Skip(1).Zip(analysis.Estimates), pair => Assert.True(pair.First.StartSeconds >= pair.Second.StartSeconds));
+    }
+
+    [Fact]
+    public async Task StopAsync_LiveSource_StopsWithinOneSecondAndCompletesTheObservables()
+    {
+        await using var engine = RecognitionEngine.Create(TestModel.Load());
+        var ct = TestContext.Current.CancellationToken;
+        var session = await engine.StartSessionAsync(new EndlessToneSource(), cancellationToken: ct);
+        var completed = new TaskCompletionSource();
+        using var subscription = session.Estimates.Subscribe(_ => { }, () => completed.TrySetResult());
+        await session.Estimates.Take(2).ToTask(ct);
+
+        var stopwatch = Stopwatch.StartNew();
+        await session.StopAsync();
+        stopwatch.Stop();
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"stopping took {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.True(completed.Task.IsCompleted, "the estimate stream did not complete");
+        Assert.True(session.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Sessions_StartedAndStoppedManyTimes_LeakNoThreadsOrHandles()
+    {
+        await using var engine = RecognitionEngine.Create(TestModel.Load());
+        var ct = TestContext.Current.CancellationToken;
+        await RunAndStop(engine, ct); // warm up: pools, timers and the thread pool's own threads
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var threadsBefore = Process.GetCurrentProcess().Threads.Count;
+        var handlesBefore = Directory.GetFiles("/proc/self/fd").Length;
+
+        for (var i = 0; i < 40; i++)
+        {
+            await RunAndStop(engine, ct);
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        await Task.Delay(200, ct);
+        var threadsAfter = Process.GetCurrentProcess().Threads.Count;
+        var handlesAfter = Directory.GetFiles("/proc/self/fd").Length;
+        Assert.Empty(engine.Sessions);
+        Assert.InRange(threadsAfter, 0, threadsBefore + 4);
+        Assert.InRange(handlesAfter, 0, handlesBefore + 4);
+    }
+
+    [Fact]
+    public async Task Engine_ManifestLabelCountDoesNotMatchTheGraph_FailsNamingTheFile()
+    {
+        var copy = TestModel.CopyTo(Path.Combine(_dir, "bundle"));
+        var manifestPath = Path.Combine(copy, ModelBundle.ManifestFileName);
+        var manifest = ModelBundle.ReadManifest(manifestPath);
+        ModelBundle.WriteManifest(copy, manifest with { Labels = [.. manifest.Labels.Take(manifest.Labels.Count - 1)] });
+
+        var ex = Assert.Throws<ModelBundleException>(() => RecognitionEngine.Create(copy));
+
+        Assert.Contains("aggregator.onnx", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task RunAndStop(RecognitionEngine engine, CancellationToken ct)
+    {
+        var session = await engine.StartSessionAsync(new EndlessToneSource(), cancellationToken: ct);
+        await Task.Delay(20, ct);
+        await engine.RemoveSessionAsync(session.Id);
+    }
+
+    private static async Task<RecordingAnalysis> Analyze(float[] samples, AudioFormat format)
+    {
+        await using var engine = RecognitionEngine.Create(TestModel.Load());
+        return await RecordingAnalysis.RunAsync(engine, new MemorySource(samples, format, isLive: false), null, TestContext.Current.CancellationToken);
+    }
+
+    private static float[] Tone(int rate, double seconds, float amplitude)
+    {
+        var samples = new float[(int)(rate * seconds)];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            samples[i] = amplitude * MathF.Sin(2 * MathF.PI * 220 * i / rate);
+        }
+
+        return samples;
+    }
+
+    /// <summary>
+    /// An independent offline computation: batch log-mel of the whole file, normalised, cut into chunks at k * hop,
+    /// each chunk encoded alone and aggregated with its last K embeddings, through ONNX Runtime sessions of our own.
+    /// </summary>
+    private static List<float[]> OfflinePredictions(ModelBundle bundle, string path, int hop)
+    {
+        var manifest = bundle.Manifest;
+        var audio = WavFile.ReadMono(path);
+        var samples = audio.Samples;
+        if (audio.SampleRate != manifest.Features.SampleRate)
+        {
+            var resampler = new Resampler(audio.SampleRate, manifest.Features.SampleRate);
+            var output = new float[resampler.GetMaxOutputLength(samples.Length) + resampler.MaxFlushLength];
+            var n = resampler.Process(samples, output);
+            n += resampler.Flush(output.AsSpan(n));
+            samples = output[..n];
+        }
+
+        var frames = new LogMelExtractor(manifest.Features).Extract(samples);
+        var (m, bins, d) = (manifest.Chunks.Frames, frames.BinCount, manifest.EmbeddingDim);
+        using var encoder = new InferenceSession(bundle.EncoderPath);
+        using var aggregator = new InferenceSession(bundle.AggregatorPath);
+        var embeddings = new List<float[]>();
+        var predictions = new List<float[]>();
+        for (var start = 0; start + m <= frames.FrameCount; start += hop)
+        {
+            var chunk = new float[m * bins];
+            for (var f = 0; f < m; f++)
+            {
+                for (var b = 0; b < bins; b++)
+                {
+                    chunk[(f * bins) + b] = (frames[start + f][b] - manifest.Normalization.Mean[b]) / manifest.Normalization.Std[b];
+                }
+            }
+
+            using (var input = OrtValue.CreateTensorValueFromMemory(chunk, [1, m, bins]))
+            using (var result = encoder.Run(new RunOptions(), [manifest.Encoder.Input], [input], [manifest.Encoder.Output]))
+            {
+                embeddings.Add(result[0].GetTensorDataAsSpan<float>().ToArray());
+            }
+
+            var n = Math.Min(embeddings.Count, manifest.Chunks.MaxChunks);
+            var window = embeddings.Skip(embeddings.Count - n).SelectMany(e => e).ToArray();
+            var mask = Enumerable.Repeat(1f, n).ToArray();
+            using var windowValue = OrtValue.CreateTensorValueFromMemory(window, [1, n, d]);
+            using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [1, n]);
+            using var outputs = aggregator.Run(new RunOptions(), [manifest.Aggregator.EmbeddingsInput, manifest.Aggregator.MaskInput], [windowValue, maskValue], [manifest.Aggregator.ProbabilitiesOutput]);
+            predictions.Add(outputs[0].GetTensorDataAsSpan<float>().ToArray());
+        }
+
+        return predictions;
+    }
+}
