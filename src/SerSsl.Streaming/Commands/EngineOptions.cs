@@ -65,7 +65,7 @@ internal sealed class EngineOptions
             }
             catch (FormatException ex)
             {
-                result.AddError(ex.Message);
+                result.AddError($"--device: {ex.Message}");
             }
         });
         Threads.Validators.Add(result =>

@@ -186,18 +186,26 @@ public sealed class PulseAudioSourceTests(PulseAudioTestServer server)
         var source = new PulseAudioSource(PulseAudioTestServer.MonitorName, server: server.ServerString);
         await source.OpenAsync(ct);
         var buffer = new float[320];
+        var reads = 0;
         var loop = Task.Factory.StartNew(
             async () =>
             {
                 while (true)
                 {
                     await source.ReadAsync(buffer, ct);
+                    Interlocked.Increment(ref reads);
                 }
             },
             ct,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).Unwrap();
-        await Task.Delay(100, ct);
+
+        // A null sink's monitor can take up to about 2 s to deliver its first block; dispose once audio flows, so
+        // that the reader is in a steady 20 ms read when the handle goes away.
+        while (Volatile.Read(ref reads) == 0)
+        {
+            await Task.Delay(10, ct);
+        }
 
         await Task.WhenAll(source.DisposeAsync().AsTask(), source.DisposeAsync().AsTask());
 

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Text.Json;
+using SerSsl.Core.Audio;
+using SerSsl.Streaming.Tests.Support;
+using SerSsl.TestSupport;
+
+namespace SerSsl.Streaming.Tests;
+
+public sealed class RecognitionCommandTests : IDisposable
+{
+    private readonly string _dir = RepoPaths.NewTempDirectory("commands");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Analyze_DemoAsJsonWithPlot_TimelineCoversTheRecordingAndThePngIsWritten()
+    {
+        var png = Path.Combine(_dir, "timeline.png");
+
+        var (exitCode, output, error) = Run("analyze", TestModel.DemoRecording, "--model", TestModel.Directory, "--format", "json", "--plot", png);
+
+        Assert.True(exitCode == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        var labels = root.GetProperty("labels").EnumerateArray().Select(l => l.GetString()).ToArray();
+        var estimates = root.GetProperty("estimates").EnumerateArray().ToArray();
+        var duration = root.GetProperty("durationSeconds").GetDouble();
+        Assert.Equal(6, labels.Length);
+        Assert.InRange(duration, 15, 30);
+        var frames = 1 + (((int)Math.Round(duration * 16_000) - 400) / 160);
+        Assert.Equal(1 + ((frames - 100) / 25), estimates.Length);
+        Assert.All(estimates, e => Assert.Equal(1.0, e.GetProperty("probabilities").EnumerateObject().Sum(p => p.Value.GetDouble()), 3));
+        Assert.Contains(estimates, e => e.GetProperty("speech").GetBoolean());
+        Assert.Contains(estimates, e => !e.GetProperty("speech").GetBoolean());
+        Assert.True(new FileInfo(png).Length > 10_000, "the plot is missing or empty");
+    }
+
+    [Fact]
+    public void Analyze_Csv_HasAHeaderAndOneRowPerEstimate()
+    {
+        var (exitCode, output, error) = Run("analyze", TestModel.DemoRecording, "--model", TestModel.Directory, "--format", "csv", "--hop-ms", "500");
+
+        Assert.True(exitCode == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("sequence,start_seconds,end_seconds,top_label,confidence,speech,speech_probability,", lines[0], StringComparison.Ordinal);
+        Assert.Equal("0.5", lines[2].Split(',')[1]);
+        Assert.True(lines.Length > 20);
+    }
+
+    [Fact]
+    public void Analyze_MissingModelFolder_ExitsTwoNamingTheFolder()
+    {
+        var missing = Path.Combine(_dir, "no-model");
+
+        var (exitCode, _, error) = Run("analyze", TestModel.DemoRecording, "--model", missing);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(missing, error, StringComparison.Ordinal);
+        Assert.Contains("sers-train export", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Analyze_NotAWavFile_ExitsTwoWithTheReason()
+    {
+        var path = Path.Combine(_dir, "notes.wav");
+        File.WriteAllText(path, "these are not samples");
+
+        var (exitCode, _, error) = Run("analyze", path, "--model", TestModel.Directory);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("notes.wav", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Analyze_CudaOnTheCpuBuild_ExitsOneSayingHowToGetCuda()
+    {
+        var (exitCode, _, error) = Run("analyze", TestModel.DemoRecording, "--model", TestModel.Directory, "--device", "cuda:0");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("CUDA execution provider", error, StringComparison.Ordinal);
+        Assert.Contains("CPUExecutionProvider", error, StringComparison.Ordinal);
+        Assert.Contains("SerSslOnnxRuntime=Gpu", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--device", "gpu7")]
+    [InlineData("--hop-ms", "15")]
+    [InlineData("--smoothing", "1.5")]
+    [InlineData("--vad", "webrtc")]
+    public void Analyze_InvalidOption_ExitsWithAMessage(string option, string value)
+    {
+        var (exitCode, _, error) = Run("analyze", TestModel.DemoRecording, option, value);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Listen_FileFastAsJsonLines_OneParsableEstimatePerLineInSequence()
+    {
+        var (exitCode, output, error) = Run("listen", "--source", $"file:{TestModel.DemoRecording}", "--fast", "--model", TestModel.Directory, "--output", "json");
+
+        Assert.True(exitCode == 0, error);
+        var sequences = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(e => e.TryGetProperty("sequence", out var s) ? ulong.Parse(s.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : 0UL)
+            .ToArray();
+        Assert.True(sequences.Length > 20);
+        Assert.Equal(Enumerable.Range(0, sequences.Length).Select(i => (ulong)i), sequences);
+        Assert.Contains("estimates", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Listen_MicWithoutAServer_ExitsTwoSayingToStartPulseAudio()
+    {
+        var socket = Path.Combine(_dir, "nothing-listens-here");
+
+        var (exitCode, _, error) = Run("listen", "--source", "mic", "--pulse-server", $"unix:{socket}", "--model", TestModel.Directory);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("PulseAudio", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Listen_UnknownSourceKind_ExitsWithTheAcceptedForms()
+    {
+        var (exitCode, _, error) = Run("listen", "--source", "bluetooth");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("mic:NAME", error, StringComparison.Ordinal);
+    }
+
+    private static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = SersCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (exitCode, output.ToString(), error.ToString());
+    }
+}
