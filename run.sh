@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# The main job: builds sers and runs it. Until the streaming engine lands, this shows the command
-# line and analyses a real speech recording with the shared audio and feature core.
+# The main job: builds sers and runs live emotion recognition with the bundled default model
+# (models/default): from the microphone when a PulseAudio/PipeWire capture source exists, else from the
+# bundled demo recording (samples/demo.wav) played in real time.
+#
+#   ./run.sh                      # microphone if there is one, else the demo recording
+#   ./run.sh path/to/file.wav     # a recording of your own, in real time
+#   ./run.sh -- --smoothing 0.6   # extra options for `sers listen` after --
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
@@ -13,11 +18,26 @@ serssl_log "building sers (Release)"
 dotnet build src/SerSsl.Streaming -c Release --no-restore --nologo -v quiet
 sers=(dotnet "src/SerSsl.Streaming/bin/Release/net10.0/sers.dll")
 
-"${sers[@]}" --help
-demo=${1:-/usr/share/sounds/alsa/Front_Center.wav}
-if [ -f "$demo" ]; then
-  serssl_log "sers inspect $demo"
-  "${sers[@]}" inspect "$demo"
-else
-  serssl_warn "no demo recording at $demo; pass a WAV file: ./run.sh path/to/file.wav"
+recording=""
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then
+  recording=$1
+  shift
 fi
+[ "${1:-}" = "--" ] && shift
+
+if [ -z "$recording" ]; then
+  # A capture source that is not the monitor of an output means a microphone or line input.
+  if "${sers[@]}" devices --format json 2>/dev/null | grep -Eq '"isMonitor": *false'; then
+    serssl_log "sers listen: live from the default microphone (Ctrl+C to stop)"
+    exec "${sers[@]}" listen --source mic "$@"
+  fi
+  recording=samples/demo.wav
+  serssl_log "no microphone found (no PulseAudio/PipeWire capture source): playing the demo recording $recording in real time"
+fi
+
+if [ ! -f "$recording" ]; then
+  echo "error: no such recording: $recording" >&2
+  exit 2
+fi
+serssl_log "sers listen --source file:$recording (Ctrl+C to stop)"
+exec "${sers[@]}" listen --source "file:$recording" "$@"
