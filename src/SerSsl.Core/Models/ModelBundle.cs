@@ -74,6 +74,7 @@ public sealed class ModelBundle
             }
         }
 
+        ValidateGraphs(bundle);
         return bundle;
     }
 
@@ -194,6 +195,41 @@ public sealed class ModelBundle
         {
             Fail(path, "provenance is missing (data, commands, created, codeVersion).");
         }
+    }
+
+    /// <summary>
+    /// Parses both graphs and checks them against the manifest: versions (<see cref="OnnxCompatibility"/>), standard
+    /// operators only, input and output names, float32 elements, ranks, the fixed sizes (chunk frames, mel bins,
+    /// embedding size, one output per label) and the dynamic batch and chunk dimensions.
+    /// </summary>
+    private static void ValidateGraphs(ModelBundle bundle)
+    {
+        var manifest = bundle.Manifest;
+        var batch = OnnxGraphChecks.Dim.Dynamic(OnnxGraphChecks.BatchDim);
+        var chunks = OnnxGraphChecks.Dim.Dynamic(OnnxGraphChecks.ChunksDim);
+        var embedding = OnnxGraphChecks.Dim.Fixed(manifest.EmbeddingDim, "embeddingDim");
+        var labels = OnnxGraphChecks.Dim.Fixed(manifest.Labels.Count, $"one value per label; the manifest lists {manifest.Labels.Count}");
+
+        var encoder = OnnxGraphChecks.Read(bundle.EncoderPath);
+        OnnxGraphChecks.CheckVersions(bundle.EncoderPath, encoder);
+        OnnxGraphChecks.CheckInputs(
+            bundle.EncoderPath,
+            encoder.Graph,
+            (manifest.Encoder.Input, [batch, OnnxGraphChecks.Dim.Fixed(manifest.Chunks.Frames, "chunks.frames"), OnnxGraphChecks.Dim.Fixed(manifest.Features.MelBinCount, "features.melBinCount")]));
+        OnnxGraphChecks.CheckOutputs(bundle.EncoderPath, encoder.Graph, (manifest.Encoder.Output, [batch, embedding]));
+
+        var aggregator = OnnxGraphChecks.Read(bundle.AggregatorPath);
+        OnnxGraphChecks.CheckVersions(bundle.AggregatorPath, aggregator);
+        OnnxGraphChecks.CheckInputs(
+            bundle.AggregatorPath,
+            aggregator.Graph,
+            (manifest.Aggregator.EmbeddingsInput, [batch, chunks, embedding]),
+            (manifest.Aggregator.MaskInput, [batch, chunks]));
+        OnnxGraphChecks.CheckOutputs(
+            bundle.AggregatorPath,
+            aggregator.Graph,
+            (manifest.Aggregator.ProbabilitiesOutput, [batch, labels]),
+            (manifest.Aggregator.LogitsOutput, [batch, labels]));
     }
 
     private static bool IsPlainFileName(string? name) =>
