@@ -18,6 +18,8 @@ internal static class TrainCommandLine
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(Commands.ExportCommand.Build());
+
         return root;
     }
 

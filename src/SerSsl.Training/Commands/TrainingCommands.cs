@@ -152,8 +152,7 @@ internal static class TrainingCommands
             var silence = new LogMelExtractor(featureCache.Settings).SilenceLevel;
             var data = EmotionData.Build(dataset, p, features, silence, state.ChunkFrames, state.ChunkScale, trained: (state.Normalizer, state.MaxSentenceFrames));
             var modelOptions = Checkpoint.ModelOptionsOf(state);
-            using var model = new SerModel(modelOptions);
-            model.load(Path.Combine(dir, result.GetRequiredValue(weights) == "best" ? Checkpoint.BestFile : Checkpoint.ModelFile));
+            using var model = Checkpoint.LoadModel(state, Path.Combine(dir, result.GetRequiredValue(weights) == "best" ? Checkpoint.BestFile : Checkpoint.ModelFile));
             var examples = result.GetRequiredValue(split) == "dev" ? data.Dev : data.Test;
             var (matrix, _) = FineTuner.Evaluate(model, examples, data, modelOptions.MelBins, state.Settings.BatchSize, null);
             var metrics = ClassificationMetrics.From(matrix);
@@ -236,10 +235,10 @@ internal static class TrainingCommands
         return model.Summary();
     }
 
-    private static bool Interactive => !Console.IsErrorRedirected;
+    internal static bool Interactive => !Console.IsErrorRedirected;
 
     /// <summary>Runs a command body; a user's mistake becomes one clear line on stderr and exit code 2.</summary>
-    private static Task<int> Run(ParseResult result, Action<TextWriter> body)
+    internal static Task<int> Run(ParseResult result, Action<TextWriter> body)
     {
         var error = result.InvocationConfiguration.Error;
         try
@@ -261,7 +260,7 @@ internal static class TrainingCommands
 
             return Task.FromResult(2);
         }
-        catch (Exception ex) when (ex is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is ArgumentException or SerSsl.Core.Models.ModelBundleException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or InvalidOperationException or FormatException)
         {
             error.WriteLine($"error: {ex.Message}");
             return Task.FromResult(2);

@@ -15,7 +15,7 @@ namespace SerSsl.Training.Models;
 internal static class Aggregators
 {
     /// <summary>The score given to padded positions before a softmax: exp underflows to exactly 0 next to any real score.</summary>
-    private const float MaskedScore = -1e9f;
+    internal const float MaskedScore = -1e9f;
 
     /// <summary>Creates the aggregator of <paramref name="options"/>.</summary>
     /// <param name="options">The architecture (validated).</param>
@@ -125,6 +125,15 @@ internal sealed class GatedAttentionAggregator : nn.Module<Tensor, Tensor, Tenso
         RegisterComponents();
     }
 
+    /// <summary>V, the content projection <c>D -> L</c> (for the exporter).</summary>
+    internal Linear Content => _content;
+
+    /// <summary>U, the gate projection <c>D -> L</c> (for the exporter).</summary>
+    internal Linear Gate => _gate;
+
+    /// <summary>w, the score projection <c>L -> 1</c> (for the exporter).</summary>
+    internal Linear Score => _score;
+
     /// <summary>The attention weights over chunks.</summary>
     /// <param name="embeddings">Chunk embeddings, <c>[B, K, D]</c>.</param>
     /// <param name="mask">Chunk mask, <c>[B, K]</c>, 1 valid and 0 padded.</param>
@@ -217,6 +226,24 @@ internal sealed class SelfAttentionAggregator : nn.Module<Tensor, Tensor, Tensor
         _dropout = nn.Dropout(dropout);
         RegisterComponents();
     }
+
+    /// <summary>Attention heads H (for the exporter).</summary>
+    internal int HeadCount => _heads;
+
+    /// <summary>The query projection <c>D -> D</c> (for the exporter).</summary>
+    internal Linear Query => _query;
+
+    /// <summary>The key projection <c>D -> D</c> (for the exporter).</summary>
+    internal Linear Key => _key;
+
+    /// <summary>The value projection <c>D -> D</c> (for the exporter).</summary>
+    internal Linear Value => _value;
+
+    /// <summary>The output projection <c>D -> D</c> (for the exporter).</summary>
+    internal Linear Output => _output;
+
+    /// <summary>The post-residual layer norm (for the exporter).</summary>
+    internal LayerNorm Norm => _norm;
 
     /// <summary>Aggregates.</summary>
     /// <param name="embeddings">Chunk embeddings, <c>[B, K, D]</c>.</param>

@@ -58,6 +58,9 @@ internal sealed class SerModel : nn.Module<Tensor, Tensor, SerModelOutput>
     /// <summary>The aggregator, <c>([B, K, D], [B, K]) -> [B, D]</c>.</summary>
     public nn.Module<Tensor, Tensor, Tensor> Aggregator => _aggregator;
 
+    /// <summary>The emotion head, <c>D -> EmotionClasses</c> (for the exporter).</summary>
+    internal Linear EmotionHead => _emotionHead;
+
     /// <summary>Encodes every chunk of a batch of sequences.</summary>
     /// <param name="chunks">Normalised log-mel chunks, <c>[B, K, m, bins]</c>, float32.</param>
     /// <returns>Chunk embeddings, <c>[B, K, D]</c>.</returns>

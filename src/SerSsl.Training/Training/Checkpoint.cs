@@ -136,4 +136,37 @@ internal static class Checkpoint
 
     /// <summary>The model options of a checkpoint.</summary>
     public static ModelOptions ModelOptionsOf(CheckpointState state) => ModelOptions.FromJson(state.ModelOptionsJson);
+
+    /// <summary>Builds the checkpoint's model and loads weights into it.</summary>
+    /// <param name="state">The checkpoint's state (for the architecture).</param>
+    /// <param name="weightsPath">A weights file of the checkpoint (<see cref="ModelFile"/> or <see cref="BestFile"/>).</param>
+    /// <returns>The model, in training mode as TorchSharp creates it.</returns>
+    /// <exception cref="FileNotFoundException">The weights file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a model state of this architecture.</exception>
+    public static SerModel LoadModel(CheckpointState state, string weightsPath)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentException.ThrowIfNullOrEmpty(weightsPath);
+        if (!File.Exists(weightsPath))
+        {
+            throw new FileNotFoundException($"No weights at '{weightsPath}'.", weightsPath);
+        }
+
+        var model = new SerModel(ModelOptionsOf(state));
+        try
+        {
+            model.load(weightsPath, strict: true);
+            return model;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidDataException or EndOfStreamException or IOException or InvalidOperationException or NotImplementedException)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"'{weightsPath}' is not a model state of the architecture in {StateFile}: {ex.Message}", ex);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 }
