@@ -1,7 +1,7 @@
+using Google.Protobuf;
 using SerSsl.Core.Features;
 using SerSsl.Core.Models;
 using SerSsl.Core.Models.Onnx;
-using Google.Protobuf;
 using SerSsl.Training.Models;
 
 namespace SerSsl.Training.Export;

@@ -1,14 +1,12 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Reflection;
-using GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel;
-using OnnxRuntimeException = Microsoft.ML.OnnxRuntime.OnnxRuntimeException;
 using SerSsl.Core.Chunking;
 using SerSsl.Core.Models;
 using SerSsl.Training.Data.Synthesis;
 using SerSsl.Training.Evaluation;
-using SerSsl.Training.Models;
 using SerSsl.Training.Training;
+using GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel;
+using OnnxRuntimeException = Microsoft.ML.OnnxRuntime.OnnxRuntimeException;
 
 namespace SerSsl.Training.Export;
 
