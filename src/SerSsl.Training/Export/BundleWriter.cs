@@ -91,12 +91,11 @@ internal static class BundleWriter
         var full = Path.GetFullPath(directory);
         ModelBundle.ValidateManifest(Path.Combine(full, ModelBundle.ManifestFileName), manifest);
 
+        // No dates or versions in the graphs: the same weights always give byte-identical files (the manifest has them).
         var metadata = new Dictionary<string, string>
         {
             ["serssl.name"] = spec.Name,
             ["serssl.labels"] = string.Join(',', spec.Labels),
-            ["serssl.created"] = spec.Provenance.Created.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            ["serssl.code_version"] = spec.Provenance.CodeVersion,
         };
         model.eval();
         var (encoder, encoderParameters) = OnnxExport.Encoder(model, names, metadata.Append(new("serssl.graph", "encoder")));
