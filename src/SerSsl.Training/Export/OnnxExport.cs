@@ -35,9 +35,12 @@ internal static class OnnxExport
     /// <summary>Symbolic name of the chunk dimension K.</summary>
     public const string ChunksDim = "chunks";
 
-    /// <summary>The producer version: sers-train's informational version.</summary>
+    /// <summary>
+    /// The producer version: sers-train's version without the source revision the build appends after '+', so that
+    /// the same weights export to the same bytes from any commit (the manifest records the code version).
+    /// </summary>
     public static string ProducerVersion { get; } =
-        typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        (typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
 
     /// <summary>The encoder graph.</summary>
     /// <param name="model">The model (its weights are read, not changed).</param>
