@@ -77,7 +77,16 @@ internal sealed record SpeechCorpusOptions
         return ClipsPerEmotion is int cap ? string.Create(CultureInfo.InvariantCulture, $"{line} --clips-per-emotion {cap}") : line;
     }
 
-    internal static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
+    /// <summary>
+    /// A path as a command line shows it: relative to the current folder when it lies inside it (so recorded commands
+    /// can be rerun from the same place on another machine), quoted when it holds a space.
+    /// </summary>
+    internal static string Quote(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        var shown = Path.IsPathRooted(relative) || relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
+        return shown.Contains(' ', StringComparison.Ordinal) ? $"\"{shown}\"" : shown;
+    }
 }
 
 /// <summary>The outcome of <see cref="SpeechCorpusSynthesizer.Run"/>.</summary>
