@@ -8,6 +8,7 @@ source scripts/setup.sh
 configuration=${SERSSL_CONFIGURATION:-Release}
 serssl_require_dotnet
 serssl_apt_install "${SERSSL_APT_PACKAGES[@]}"
+serssl_npm_install "${SERSSL_NPM_DIRS[@]}"
 serssl_restore
 
 serssl_log "building ($configuration, warnings as errors)"

@@ -61,3 +61,22 @@ serssl_restore() {
   serssl_log "restoring NuGet packages"
   dotnet restore SerSsl.sln --nologo -v quiet
 }
+
+# serssl_npm_install DIR... : installs the npm packages of each folder (its package-lock.json) when missing.
+# Without npm it warns and goes on: the tests that need those packages skip with the reason.
+serssl_npm_install() {
+  local dir
+  for dir in "$@"; do
+    [ -f "$dir/node_modules/.package-lock.json" ] && continue
+    if ! command -v npm >/dev/null 2>&1; then
+      serssl_warn "npm not found; tests that need the npm packages of $dir will skip (install Node.js and npm)"
+      continue
+    fi
+    serssl_log "installing npm packages in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null) \
+      || serssl_warn "npm could not install the packages of $dir (tests that need them will skip)"
+  done
+}
+
+# npm packages the tests use: Silero VAD's ONNX models (inside @ricky0123/vad-web) for `--vad silero:PATH`.
+SERSSL_NPM_DIRS=(tests/silero-vad)

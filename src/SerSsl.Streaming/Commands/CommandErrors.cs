@@ -37,7 +37,9 @@ internal static class CommandErrors
         }
         catch (ArgumentException ex)
         {
-            error.WriteLine($"error: {ex.Message}");
+            // The message says what is wrong; the parameter name that .NET appends means nothing to a user.
+            var message = ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal);
+            error.WriteLine($"error: {message}");
             return BadInput;
         }
         catch (OperationCanceledException)
