@@ -42,6 +42,7 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
     private readonly EmbeddingWindow _window;
     private readonly int _hopFrames;
     private Task _completion = Task.CompletedTask;
+    private readonly SemaphoreSlim _inFlight;
     private long _outstanding;
     private int _featuresDone;
     private long _estimatesPublished;
@@ -60,9 +61,17 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
         var model = scheduler.Model;
         _hopFrames = options.HopFrames ?? model.Bundle.Manifest.Chunks.DefaultHopFrames;
         _window = new EmbeddingWindow(model.EmbeddingDim, model.MaxChunks, model.MaxBatch);
+        _inFlight = new SemaphoreSlim(MaxChunksInFlight, MaxChunksInFlight);
         Estimates = _estimates.AsObservable();
         Utterances = _utterances.AsObservable();
     }
+
+    /// <summary>
+    /// Chunks a session may have between its feature stage and its published estimates. Beyond it the feature stage
+    /// waits, so a file read faster than the model runs queues nothing unbounded, and a live source backs up into the
+    /// capture buffer, which drops the oldest audio.
+    /// </summary>
+    public const int MaxChunksInFlight = 64;
 
     /// <summary>The session's id, unique within its engine.</summary>
     public string Id { get; }
@@ -122,6 +131,7 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
         _estimates.Dispose();
         _utterances.Dispose();
         _stop.Dispose();
+        _inFlight.Dispose();
     }
 
     /// <inheritdoc />
@@ -267,9 +277,12 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
                 {
                     block.Return();
                 }
+
+                await SubmitReadyAsync(features, token).ConfigureAwait(false);
             }
 
             features.Finish();
+            await SubmitReadyAsync(features, token).ConfigureAwait(false);
         }
         finally
         {
@@ -301,6 +314,7 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
             finally
             {
                 ArrayPool<float>.Shared.Return(outcome.Probabilities!);
+                _inFlight.Release();
             }
 
             Volatile.Write(ref _lastLatencyMs, estimate.LatencyMs);
@@ -317,6 +331,26 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
         if (builder.Finish() is { } end)
         {
             _utterances.OnNext(end);
+        }
+    }
+
+    /// <summary>Submits the chunks the feature stage completed, waiting while <see cref="MaxChunksInFlight"/> are in flight.</summary>
+    private async ValueTask SubmitReadyAsync(FeatureStage features, CancellationToken token)
+    {
+        while (features.TryTakeReady(out var chunk, out var info))
+        {
+            try
+            {
+                await _inFlight.WaitAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                ArrayPool<float>.Shared.Return(chunk);
+                features.ReturnReady();
+                throw;
+            }
+
+            Submit(chunk, info);
         }
     }
 
@@ -375,6 +409,7 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
         private float[] _frames = [];
         private float[] _energies = [];
         private float[] _frameSpeech = [];
+        private readonly Queue<(float[] Chunk, ChunkInfo Info)> _ready = new();
         private int _ringPosition;
         private long _expectedFrame;
         private double _droppedSeconds;
@@ -465,7 +500,33 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
             }
         }
 
-        public void Dispose() => _speech.Dispose();
+        /// <summary>Takes the next completed chunk, oldest first.</summary>
+        public bool TryTakeReady(out float[] chunk, out ChunkInfo info)
+        {
+            if (_ready.TryDequeue(out var next))
+            {
+                (chunk, info) = next;
+                return true;
+            }
+
+            (chunk, info) = (null!, null!);
+            return false;
+        }
+
+        /// <summary>Returns the buffers of chunks that will never be submitted.</summary>
+        public void ReturnReady()
+        {
+            while (_ready.TryDequeue(out var next))
+            {
+                ArrayPool<float>.Shared.Return(next.Chunk);
+            }
+        }
+
+        public void Dispose()
+        {
+            ReturnReady();
+            _speech.Dispose();
+        }
 
         private static Span<float> Grow(ref float[] buffer, int length)
         {
@@ -611,7 +672,7 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
             _nonFinitePending = 0;
             _clippedPending = 0;
             _samplesPending = 0;
-            _session.Submit(copy, info);
+            _ready.Enqueue((copy, info));
         }
     }
 }

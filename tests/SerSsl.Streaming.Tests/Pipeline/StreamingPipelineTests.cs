@@ -173,6 +173,30 @@ public sealed class StreamingPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Session_LongLosslessSource_KeepsAtMostMaxChunksInFlight()
+    {
+        // Five minutes of audio read as fast as memory allows: features outrun the model, so only the in-flight
+        // bound keeps the scheduler's queue from growing with the file.
+        await using var engine = RecognitionEngine.Create(TestModel.Load());
+        var ct = TestContext.Current.CancellationToken;
+        var source = new MemorySource(Tone(16_000, seconds: 300, amplitude: 0.3f), new AudioFormat(16_000, 1), isLive: false, blockFrames: 16_000);
+        var session = await engine.StartSessionAsync(source, cancellationToken: ct);
+        var estimates = 0;
+        using var subscription = session.Estimates.Subscribe(_ => estimates++);
+
+        var largestQueue = 0;
+        while (!session.Completion.IsCompleted)
+        {
+            largestQueue = Math.Max(largestQueue, engine.Scheduler.QueueLength);
+            await Task.Delay(1, ct);
+        }
+
+        await session.Completion;
+        Assert.Equal(1 + ((1 + ((300 * 16_000) - 400) / 160 - 100) / 25), estimates);
+        Assert.InRange(largestQueue, 1, StreamingSession.MaxChunksInFlight);
+    }
+
+    [Fact]
     public async Task StopAsync_LiveSource_StopsWithinOneSecondAndCompletesTheObservables()
     {
         await using var engine = RecognitionEngine.Create(TestModel.Load());
