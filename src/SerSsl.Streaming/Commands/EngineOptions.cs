@@ -25,6 +25,18 @@ internal sealed class EngineOptions
         DefaultValueFactory = _ => InferenceOptions.Default.IntraOpThreads,
     };
 
+    public Option<int> MaxBatch { get; } = new("--max-batch")
+    {
+        Description = "Most chunks the inference thread encodes in one run (chunks of all sessions share runs).",
+        DefaultValueFactory = _ => InferenceOptions.Default.MaxBatch,
+    };
+
+    public Option<double> MaxWaitMs { get; } = new("--max-wait-ms")
+    {
+        Description = "How long the inference thread waits for more chunks after the first one before it runs a batch, in milliseconds.",
+        DefaultValueFactory = _ => InferenceOptions.Default.MaxWait.TotalMilliseconds,
+    };
+
     public Option<int?> HopMs { get; } = new("--hop-ms")
     {
         Description = "Time between estimates in milliseconds, a multiple of 10. Default: the model's (250 ms).",
@@ -53,6 +65,8 @@ internal sealed class EngineOptions
         command.Options.Add(Model);
         command.Options.Add(Device);
         command.Options.Add(Threads);
+        command.Options.Add(MaxBatch);
+        command.Options.Add(MaxWaitMs);
         command.Options.Add(HopMs);
         command.Options.Add(Smoothing);
         command.Options.Add(Vad);
@@ -74,6 +88,22 @@ internal sealed class EngineOptions
             if (value is < 0 or > 256)
             {
                 result.AddError($"--threads must be 0 to 256; got {value}.");
+            }
+        });
+        MaxBatch.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value is < 1 or > 4096)
+            {
+                result.AddError($"--max-batch must be 1 to 4096; got {value}.");
+            }
+        });
+        MaxWaitMs.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<double>();
+            if (!(value >= 0 && value <= 1000))
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"--max-wait-ms must be 0 to 1000; got {value}."));
             }
         });
         HopMs.Validators.Add(result =>
@@ -108,6 +138,8 @@ internal sealed class EngineOptions
     {
         Device = InferenceDevice.Parse(parse.GetRequiredValue(Device)),
         IntraOpThreads = parse.GetValue(Threads),
+        MaxBatch = parse.GetValue(MaxBatch),
+        MaxWait = TimeSpan.FromMilliseconds(parse.GetValue(MaxWaitMs)),
     };
 
     public StreamingSessionOptions Session(ParseResult parse)
