@@ -1,0 +1,103 @@
+using System.Buffers;
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using SerSsl.Protos.V1;
+using SerSsl.Streaming.Inference;
+using SerSsl.Streaming.Pipeline;
+
+namespace SerSsl.Benchmarks;
+
+/// <summary>
+/// One chunk's whole path inside the pipeline, features in and estimate out: the normalised chunk is copied into a
+/// pooled buffer and submitted to the inference scheduler, whose thread encodes it, appends the embedding to the
+/// session's window, aggregates the window (K up to 6) and hands the probabilities back; the estimate is then built
+/// (labels, top label, speech gate, utterance tracking). With a 2 ms maximum wait (the default) a lone chunk waits for
+/// company before it runs; 0 runs it at once.
+/// </summary>
+// In process: the TorchSharp native library loads only from this project's own output, where the build patched it
+// (docs/adr/0003-torchsharp-load-fix.md); a separately generated benchmark project would not have that copy.
+[InProcess]
+[Config(typeof(Config))]
+public class ChunkPathBenchmarks
+{
+    private BenchmarkModel _model = null!;
+    private OnnxEmotionModel _onnx = null!;
+    private InferenceScheduler _scheduler = null!;
+    private EmbeddingWindow _window = null!;
+    private Sink _sink = null!;
+    private float[] _features = [];
+    private long _index;
+
+    /// <summary>The scheduler's maximum wait for more chunks, in milliseconds.</summary>
+    [Params(0, 2)]
+    public int MaxWaitMs { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _model = BenchmarkModel.Create();
+        _onnx = OnnxEmotionModel.Load(_model.Bundle, InferenceOptions.Default with { MaxWait = TimeSpan.FromMilliseconds(MaxWaitMs) });
+        _scheduler = new InferenceScheduler(_onnx);
+        _window = new EmbeddingWindow(_onnx.EmbeddingDim, _onnx.MaxChunks, _onnx.MaxBatch);
+        _sink = new Sink(new EstimateBuilder("bench", _model.Bundle.Labels, StreamingSessionOptions.Default));
+        var random = new Random(5);
+        _features = new float[_onnx.ChunkFrames * _onnx.MelBins];
+        for (var i = 0; i < _features.Length; i++)
+        {
+            _features[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _scheduler.Dispose();
+        _onnx.Dispose();
+        _model.Dispose();
+    }
+
+    /// <summary>Features in, estimate out, for one chunk.</summary>
+    [Benchmark]
+    public EmotionEstimate OneChunk()
+    {
+        var chunk = ArrayPool<float>.Shared.Rent(_features.Length);
+        _features.CopyTo(chunk, 0);
+        var info = new ChunkInfo
+        {
+            Index = _index++,
+            StartSeconds = 0,
+            EndSeconds = 1,
+            ArrivalTimestamp = Stopwatch.GetTimestamp(),
+            SpeechProbability = 1f,
+        };
+        _sink.Done.Reset();
+        _scheduler.Submit(new ChunkJob(_sink, _window, chunk, info));
+        _sink.Done.Wait();
+        return _sink.Last!;
+    }
+
+    private sealed class Sink(EstimateBuilder builder) : IChunkSink
+    {
+        private readonly List<UtteranceEvent> _events = [];
+
+        public ManualResetEventSlim Done { get; } = new(false, spinCount: 0);
+
+        public EmotionEstimate? Last { get; private set; }
+
+        public void OnResult(ChunkJob job, ReadOnlySpan<float> probabilities)
+        {
+            Last = builder.Build((ChunkInfo)job.State!, probabilities, _events);
+            _events.Clear();
+            Done.Set();
+        }
+
+        public void OnFailure(ChunkJob job, Exception error) => throw new InvalidOperationException("A benchmark chunk failed.", error);
+    }
+
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddDiagnoser(MemoryDiagnoser.Default);
+    }
+}
