@@ -13,8 +13,9 @@ namespace SerSsl.Benchmarks;
 /// One chunk's whole path inside the pipeline, features in and estimate out: the normalised chunk is copied into a
 /// pooled buffer and submitted to the inference scheduler, whose thread encodes it, appends the embedding to the
 /// session's window, aggregates the window (K up to 6) and hands the probabilities back; the estimate is then built
-/// (labels, top label, speech gate, utterance tracking). With a 2 ms maximum wait (the default) a lone chunk waits for
-/// company before it runs; 0 runs it at once.
+/// (labels, top label, speech gate, utterance tracking). The scheduler waits up to 2 ms (the default) for the chunks of
+/// other active sessions: with one session it runs the chunk at once; with two registered and only this one submitting,
+/// every chunk waits the whole 2 ms (the worst case of the batching policy).
 /// </summary>
 // In process: the TorchSharp native library loads only from this project's own output, where the build patched it
 // (docs/adr/0003-torchsharp-load-fix.md); a separately generated benchmark project would not have that copy.
@@ -30,16 +31,21 @@ public class ChunkPathBenchmarks
     private float[] _features = [];
     private long _index;
 
-    /// <summary>The scheduler's maximum wait for more chunks, in milliseconds.</summary>
-    [Params(0, 2)]
-    public int MaxWaitMs { get; set; }
+    /// <summary>Sessions the scheduler counts as active (only one submits).</summary>
+    [Params(1, 2)]
+    public int ActiveSessions { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         _model = BenchmarkModel.Create();
-        _onnx = OnnxEmotionModel.Load(_model.Bundle, InferenceOptions.Default with { MaxWait = TimeSpan.FromMilliseconds(MaxWaitMs) });
+        _onnx = OnnxEmotionModel.Load(_model.Bundle, InferenceOptions.Default);
         _scheduler = new InferenceScheduler(_onnx);
+        for (var i = 0; i < ActiveSessions; i++)
+        {
+            _scheduler.AddSession();
+        }
+
         _window = new EmbeddingWindow(_onnx.EmbeddingDim, _onnx.MaxChunks, _onnx.MaxBatch);
         _sink = new Sink(new EstimateBuilder("bench", _model.Bundle.Labels, StreamingSessionOptions.Default));
         var random = new Random(5);

@@ -10,6 +10,10 @@ namespace SerSsl.Streaming.Inference;
 /// second run.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The wait ends early once every active session (<see cref="AddSession"/>) has a chunk in the batch: with one
+/// session a chunk runs at once, and with many the batch closes as soon as nobody else is due.
+/// </para>
 /// Chunks are processed in submission order, so a session's results come back in the order it submitted them.
 /// <see cref="Submit"/> never blocks. A failed run fails only the chunks of that batch; the scheduler goes on.
 /// </remarks>
@@ -22,6 +26,8 @@ public sealed class InferenceScheduler : IDisposable
     private readonly Thread _thread;
     private readonly long _maxWaitTicks;
     private bool _stopping;
+    private int _activeSessions;
+    private long _batchStamp;
     private long _batches;
     private long _chunks;
     private long _busyTicks;
@@ -59,6 +65,23 @@ public sealed class InferenceScheduler : IDisposable
             {
                 return _queue.Count;
             }
+        }
+    }
+
+    /// <summary>Sessions currently feeding the scheduler.</summary>
+    public int ActiveSessions => Volatile.Read(ref _activeSessions);
+
+    /// <summary>Counts a session that will submit chunks, so batches wait for it (up to the maximum wait).</summary>
+    public void AddSession() => Interlocked.Increment(ref _activeSessions);
+
+    /// <summary>Stops counting a session that has ended.</summary>
+    public void RemoveSession()
+    {
+        Interlocked.Decrement(ref _activeSessions);
+        lock (_lock)
+        {
+            // A batch may be waiting for this session's next chunk, which will not come.
+            Monitor.PulseAll(_lock);
         }
     }
 
@@ -153,15 +176,24 @@ public sealed class InferenceScheduler : IDisposable
             }
 
             var deadline = Stopwatch.GetTimestamp() + _maxWaitTicks;
+            var stamp = ++_batchStamp;
+            var sessions = 0;
             while (true)
             {
                 while (_queue.Count > 0 && _batch.Count < _model.MaxBatch)
                 {
-                    _batch.Add(_queue.Dequeue());
+                    var job = _queue.Dequeue();
+                    if (job.Window.BatchStamp != stamp)
+                    {
+                        job.Window.BatchStamp = stamp;
+                        sessions++;
+                    }
+
+                    _batch.Add(job);
                 }
 
                 var remaining = deadline - Stopwatch.GetTimestamp();
-                if (_batch.Count >= _model.MaxBatch || remaining <= 0 || _stopping)
+                if (_batch.Count >= _model.MaxBatch || remaining <= 0 || _stopping || sessions >= Volatile.Read(ref _activeSessions))
                 {
                     return true;
                 }

@@ -162,7 +162,20 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
         await Source.OpenAsync(cancellationToken).ConfigureAwait(false);
         Source.Format.Validate();
         StartedAt = DateTimeOffset.UtcNow;
-        _completion = RunAsync();
+        _scheduler.AddSession();
+        _completion = RunWithSchedulerAsync();
+    }
+
+    private async Task RunWithSchedulerAsync()
+    {
+        try
+        {
+            await RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _scheduler.RemoveSession();
+        }
     }
 
     private async Task RunAsync()
