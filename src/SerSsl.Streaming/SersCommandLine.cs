@@ -14,6 +14,7 @@ internal static class SersCommandLine
             AnalyzeCommand.Build(),
             InspectCommand.Build(),
             ListenCommand.Build(),
+            ServeCommand.Build(),
             DevicesCommand.Build(),
         };
 }

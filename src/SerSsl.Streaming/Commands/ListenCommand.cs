@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SerSsl.Streaming.Pipeline;
+using SerSsl.Streaming.Server;
 using Spectre.Console;
 
 namespace SerSsl.Streaming.Commands;
@@ -59,7 +60,12 @@ internal static class ListenCommand
             DefaultValueFactory = _ => "auto",
         };
         output.AcceptOnlyFromAmong("auto", "view", "lines", "json");
+        var serve = new Option<bool>("--serve")
+        {
+            Description = "Also serve this session over gRPC (Subscribe with session id 'listen', and the rest of `sers serve`), on --urls or --port (default loopback port 50051).",
+        };
         var engine = new EngineOptions();
+        var server = new ServerCommandOptions();
         var command = new Command(
             "listen",
             "Recognise emotions live: capture audio, and show rolling estimates (a bar per label, the top label, speech or silence, latency, dropped audio) as they arrive.")
@@ -72,8 +78,10 @@ internal static class ListenCommand
             channels,
             duration,
             output,
+            serve,
         };
         engine.AddTo(command);
+        server.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
@@ -87,7 +95,17 @@ internal static class ListenCommand
                     new StdinSettings(parse.GetRequiredValue(stdinFormat), parse.GetValue(rate), parse.GetValue(channels)),
                     pacedFile: !parse.GetValue(fast),
                     parse.GetValue(pulseServer));
-                var session = await recognition.StartSessionAsync(audio, sessionOptions, "listen", cancellationToken).ConfigureAwait(false);
+                var serverOptions = parse.GetValue(serve) ? server.Read(parse) : null;
+                await using var registry = serverOptions is null ? null : new SessionRegistry(recognition, serverOptions);
+                await using var app = registry is null ? null : RecognitionServer.Build(registry);
+                var session = registry is null
+                    ? await recognition.StartSessionAsync(audio, sessionOptions, "listen", cancellationToken).ConfigureAwait(false)
+                    : (await registry.StartAsync(audio, sessionOptions, "listen", cancellationToken).ConfigureAwait(false)).Session;
+                if (app is not null)
+                {
+                    await ServeCommand.StartAsync(app, error, cancellationToken).ConfigureAwait(false);
+                }
+
                 var view = new LiveView(recognition.Bundle.Labels, audio.Description, recognition.Bundle.Manifest.Name);
                 var mode = parse.GetRequiredValue(output);
                 if (mode == "auto")
@@ -124,6 +142,10 @@ internal static class ListenCommand
                     finally
                     {
                         error.WriteLine($"{audio.Description}: {view.Summary()}");
+                        if (app is not null)
+                        {
+                            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                        }
                     }
                 }
 

@@ -57,7 +57,22 @@ public sealed class RecognitionEngine : IAsyncDisposable
     /// <returns>The running session.</returns>
     /// <exception cref="AudioSourceException">The source cannot be opened.</exception>
     /// <exception cref="ArgumentException">The id is taken or the options are invalid.</exception>
-    public async Task<StreamingSession> StartSessionAsync(IAudioSource source, StreamingSessionOptions? options = null, string? sessionId = null, CancellationToken cancellationToken = default)
+    public Task<StreamingSession> StartSessionAsync(IAudioSource source, StreamingSessionOptions? options = null, string? sessionId = null, CancellationToken cancellationToken = default) =>
+        StartSessionAsync(source, options, sessionId, attach: null, cancellationToken);
+
+    /// <summary>Opens a source and starts a session on it, calling <paramref name="attach"/> before the pipeline runs.</summary>
+    /// <param name="source">The audio; the session owns it from now on and disposes it.</param>
+    /// <param name="options">Session options; defaults when null.</param>
+    /// <param name="sessionId">A unique id; null generates one.</param>
+    /// <param name="attach">
+    /// Called with the created session before its source is opened, so that observers subscribed there miss nothing
+    /// (a server's fan-out hub); null for none.
+    /// </param>
+    /// <param name="cancellationToken">Cancels opening the source.</param>
+    /// <returns>The running session.</returns>
+    /// <exception cref="AudioSourceException">The source cannot be opened.</exception>
+    /// <exception cref="ArgumentException">The id is taken or the options are invalid.</exception>
+    internal async Task<StreamingSession> StartSessionAsync(IAudioSource source, StreamingSessionOptions? options, string? sessionId, Action<StreamingSession>? attach, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -72,6 +87,7 @@ public sealed class RecognitionEngine : IAsyncDisposable
 
         try
         {
+            attach?.Invoke(session);
             await session.StartAsync(cancellationToken).ConfigureAwait(false);
             return session;
         }

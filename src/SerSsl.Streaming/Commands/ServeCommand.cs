@@ -1,0 +1,67 @@
+using System.CommandLine;
+using SerSsl.Streaming.Pipeline;
+using SerSsl.Streaming.Server;
+
+namespace SerSsl.Streaming.Commands;
+
+/// <summary><c>sers serve</c>: the gRPC server (Recognize, Subscribe, ListSessions, GetModelInfo, health, reflection, /metrics).</summary>
+internal static class ServeCommand
+{
+    public static Command Build()
+    {
+        var engine = new EngineOptions();
+        var server = new ServerCommandOptions();
+        var command = new Command(
+            "serve",
+            "Serve live recognition over gRPC: clients stream audio in (Recognize) and receive estimates, or follow a session (Subscribe). Loopback only unless --urls says otherwise. See docs/api.md.");
+        engine.AddTo(command);
+        server.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            return CommandErrors.RunAsync(error, async () =>
+            {
+                var options = server.Read(parse);
+                await using var recognition = RecognitionEngine.Create(engine.ModelDirectory(parse), engine.Inference(parse));
+                await using var registry = new SessionRegistry(recognition, options);
+                await using var app = RecognitionServer.Build(registry);
+                await ServeAsync(app, error, cancellationToken).ConfigureAwait(false);
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    /// <summary>Starts the server, says where it listens, and runs until cancelled.</summary>
+    internal static async Task ServeAsync(Microsoft.AspNetCore.Builder.WebApplication app, TextWriter error, CancellationToken cancellationToken)
+    {
+        await StartAsync(app, error, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: stop below.
+        }
+
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        error.WriteLine("server stopped.");
+    }
+
+    /// <summary>Starts the server and says where it listens.</summary>
+    /// <exception cref="ArgumentException">An address cannot be bound.</exception>
+    internal static async Task StartAsync(Microsoft.AspNetCore.Builder.WebApplication app, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new ArgumentException($"Cannot listen: {ex.Message} Choose another --port or --urls.", ex);
+        }
+
+        error.WriteLine($"serving gRPC (serssl.v1.Recognizer, health, reflection) and /metrics on {string.Join(", ", app.Urls)}");
+    }
+}

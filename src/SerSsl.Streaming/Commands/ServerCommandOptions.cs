@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Globalization;
+using SerSsl.Streaming.Server;
+
+namespace SerSsl.Streaming.Commands;
+
+/// <summary>The options of <c>sers serve</c> and <c>sers listen --serve</c>: addresses, TLS, API keys and limits.</summary>
+internal sealed class ServerCommandOptions
+{
+    public Option<string[]> Urls { get; } = new("--urls")
+    {
+        Description = $"Addresses to listen on, e.g. http://127.0.0.1:50051 (plaintext HTTP/2) or https://0.0.0.0:50051 (TLS, needs --tls-cert). Default {ServerOptions.DefaultUrl}: loopback only.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public Option<string[]> HttpUrls { get; } = new("--http-urls")
+    {
+        Description = "HTTP/1.1 addresses for /metrics (Prometheus, curl), e.g. http://127.0.0.1:9464. Plaintext --urls speak HTTP/2 only; https ones serve /metrics too.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public Option<int?> Port { get; } = new("--port")
+    {
+        Description = "Shorthand for --urls http://127.0.0.1:PORT.",
+    };
+
+    public Option<string?> TlsCert { get; } = new("--tls-cert")
+    {
+        Description = "PEM certificate for https addresses.",
+    };
+
+    public Option<string?> TlsKey { get; } = new("--tls-key")
+    {
+        Description = "PEM private key of --tls-cert (omit when the certificate file holds the key).",
+    };
+
+    public Option<string[]> ApiKey { get; } = new("--api-key")
+    {
+        Description = "Require this API key (metadata x-api-key: KEY or authorization: Bearer KEY); repeat for several. Prefer --api-key-file: a command line is visible to other users.",
+    };
+
+    public Option<string?> ApiKeyFile { get; } = new("--api-key-file")
+    {
+        Description = "Require one of the API keys in this file, one a line (blank lines and lines starting with # are skipped).",
+    };
+
+    public Option<int> MaxSessions { get; } = new("--max-sessions")
+    {
+        Description = "Sessions at once; more Recognize calls get RESOURCE_EXHAUSTED.",
+        DefaultValueFactory = _ => new ServerOptions().MaxSessions,
+    };
+
+    public Option<int> MaxSubscribers { get; } = new("--max-subscribers")
+    {
+        Description = "Subscribers of one session at once; more get RESOURCE_EXHAUSTED.",
+        DefaultValueFactory = _ => new ServerOptions().MaxSubscribersPerSession,
+    };
+
+    public Option<int> MaxMessageBytes { get; } = new("--max-message-bytes")
+    {
+        Description = "Largest gRPC message accepted; larger ones get RESOURCE_EXHAUSTED.",
+        DefaultValueFactory = _ => new ServerOptions().MaxMessageBytes,
+    };
+
+    public Option<double> BurstSeconds { get; } = new("--burst-seconds")
+    {
+        Description = "How far a client's audio may run ahead of real time before its call gets RESOURCE_EXHAUSTED.",
+        DefaultValueFactory = _ => new ServerOptions().BurstSeconds,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Urls);
+        command.Options.Add(HttpUrls);
+        command.Options.Add(Port);
+        command.Options.Add(TlsCert);
+        command.Options.Add(TlsKey);
+        command.Options.Add(ApiKey);
+        command.Options.Add(ApiKeyFile);
+        command.Options.Add(MaxSessions);
+        command.Options.Add(MaxSubscribers);
+        command.Options.Add(MaxMessageBytes);
+        command.Options.Add(BurstSeconds);
+    }
+
+    /// <summary>The server options the command line asks for.</summary>
+    /// <exception cref="ArgumentException">A value is invalid or the key file cannot be read.</exception>
+    public ServerOptions Read(ParseResult parse)
+    {
+        var urls = parse.GetValue(Urls) ?? [];
+        if (parse.GetValue(Port) is { } port)
+        {
+            if (port is < 1 or > 65535)
+            {
+                throw new ArgumentException($"--port must be 1 to 65535, got {port}.");
+            }
+
+            urls = [.. urls, string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}")];
+        }
+
+        var keys = new List<string>(parse.GetValue(ApiKey) ?? []);
+        if (parse.GetValue(ApiKeyFile) is { } file)
+        {
+            try
+            {
+                keys.AddRange(File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException($"Cannot read the API key file '{file}': {ex.Message}", ex);
+            }
+        }
+
+        var options = new ServerOptions
+        {
+            Urls = urls.Length > 0 ? urls : [ServerOptions.DefaultUrl],
+            HttpUrls = parse.GetValue(HttpUrls) ?? [],
+            TlsCertificatePath = parse.GetValue(TlsCert),
+            TlsKeyPath = parse.GetValue(TlsKey),
+            ApiKeys = keys,
+            MaxSessions = parse.GetValue(MaxSessions),
+            MaxSubscribersPerSession = parse.GetValue(MaxSubscribers),
+            MaxMessageBytes = parse.GetValue(MaxMessageBytes),
+            BurstSeconds = parse.GetValue(BurstSeconds),
+        };
+        options.Validate();
+        return options;
+    }
+}

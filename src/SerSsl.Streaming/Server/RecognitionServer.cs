@@ -1,0 +1,123 @@
+using System.Security.Cryptography.X509Certificates;
+using Grpc.AspNetCore.HealthChecks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace SerSsl.Streaming.Server;
+
+/// <summary>
+/// Builds the web application that serves a <see cref="SessionRegistry"/>: the <c>serssl.v1.Recognizer</c> gRPC
+/// service, the standard gRPC health service and server reflection, and Prometheus metrics at <c>/metrics</c>.
+/// </summary>
+internal static class RecognitionServer
+{
+    /// <summary>Builds the application; the caller runs it and, after it stops, disposes the registry.</summary>
+    /// <param name="registry">The sessions to serve; its options say where to listen and the limits.</param>
+    /// <param name="configure">Changes to the builder before it builds (tests use a test server); null for none.</param>
+    public static WebApplication Build(SessionRegistry registry, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var options = registry.Options;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(RecognitionServer).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton(new ApiKeys(options.ApiKeys));
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = options.MaxMessageBytes;
+            o.EnableDetailedErrors = false;
+            o.Interceptors.Add<ApiKeyInterceptor>();
+        });
+        builder.Services.AddGrpcHealthChecks().AddCheck("sessions", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddGrpcReflection();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var certificate = options.TlsCertificatePath is { } path ? LoadCertificate(path, options.TlsKeyPath) : null;
+            foreach (var url in options.Urls)
+            {
+                // Plaintext endpoints speak HTTP/2 only (h2c with prior knowledge, as gRPC clients do); TLS endpoints
+                // negotiate HTTP/2 or HTTP/1.1. HttpUrls are HTTP/1.1 only, for /metrics scrapers and browsers.
+                Listen(kestrel, new Uri(url), certificate, HttpProtocols.Http2);
+            }
+
+            foreach (var url in options.HttpUrls)
+            {
+                Listen(kestrel, new Uri(url), certificate, HttpProtocols.Http1);
+            }
+        });
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(5));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.Lifetime.ApplicationStopping.Register(() => registry.StopAllAsync().GetAwaiter().GetResult());
+        app.MapGrpcService<RecognizerService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        var keys = app.Services.GetRequiredService<ApiKeys>();
+        app.MapGet("/metrics", (HttpContext context) =>
+        {
+            var key = context.Request.Headers["x-api-key"].FirstOrDefault() ?? ApiKeys.FromAuthorization(context.Request.Headers.Authorization.FirstOrDefault());
+            if (keys.Required && (key is null || !keys.Accepts(key)))
+            {
+                return Results.Text("This server needs an API key: send 'x-api-key: KEY' or 'Authorization: Bearer KEY'.\n", statusCode: StatusCodes.Status401Unauthorized);
+            }
+
+            return Results.Text(registry.Metrics.Render(registry.Hubs.Count(h => !h.IsCompleted)), "text/plain; version=0.0.4; charset=utf-8");
+        });
+        return app;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, Uri url, X509Certificate2? certificate, HttpProtocols plaintext)
+    {
+        void Configure(ListenOptions endpoint)
+        {
+            if (url.Scheme == Uri.UriSchemeHttps)
+            {
+                endpoint.Protocols = HttpProtocols.Http1AndHttp2;
+                endpoint.UseHttps(certificate!);
+            }
+            else
+            {
+                endpoint.Protocols = plaintext;
+            }
+        }
+
+        var host = url.Host.Trim('[', ']');
+        if (host is "localhost")
+        {
+            kestrel.ListenLocalhost(url.Port, Configure);
+        }
+        else if (host is "*" or "+" or "0.0.0.0")
+        {
+            kestrel.ListenAnyIP(url.Port, Configure);
+        }
+        else if (System.Net.IPAddress.TryParse(host, out var address))
+        {
+            kestrel.Listen(address, url.Port, Configure);
+        }
+        else
+        {
+            throw new ArgumentException($"Cannot listen on '{url}': give an IP address, localhost or 0.0.0.0 as the host.");
+        }
+    }
+
+    private static X509Certificate2 LoadCertificate(string certificatePath, string? keyPath)
+    {
+        try
+        {
+            return keyPath is null ? X509Certificate2.CreateFromPemFile(certificatePath) : X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new ArgumentException($"Cannot load the TLS certificate '{certificatePath}'{(keyPath is null ? string.Empty : $" with key '{keyPath}'")}: {ex.Message} Give PEM files (--tls-cert cert.pem --tls-key key.pem).", nameof(certificatePath), ex);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using SerSsl.Protos.V1;
+using SerSsl.Streaming.Sources;
+using ProtoAudioFormat = SerSsl.Protos.V1.PcmFormat;
+
+namespace SerSsl.Streaming.Server;
+
+/// <summary>The <c>serssl.v1.Recognizer</c> service: Recognize, Subscribe, ListSessions, GetModelInfo.</summary>
+internal sealed partial class RecognizerService(SessionRegistry registry) : Recognizer.RecognizerBase
+{
+    /// <inheritdoc />
+    public override async Task Recognize(IAsyncStreamReader<RecognizeRequest> requestStream, IServerStreamWriter<RecognizeResponse> responseStream, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            throw Reject(StatusCode.InvalidArgument, "The request stream ended before the config message. Send RecognizeRequest.config (format and optional session id) first, then audio.");
+        }
+
+        var config = requestStream.Current.RequestCase == RecognizeRequest.RequestOneofCase.Config
+            ? requestStream.Current.Config
+            : throw Reject(StatusCode.InvalidArgument, $"The first message must be RecognizeRequest.config with the audio format; got {Describe(requestStream.Current)}.");
+        var (format, encoding) = ParseFormat(config.Format);
+        var id = config.SessionId is { Length: > 0 } name ? name : null;
+        if (id is not null && !SessionIdPattern().IsMatch(id))
+        {
+            throw Reject(StatusCode.InvalidArgument, $"Session id '{Truncate(id)}' is not valid: use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
+        }
+
+        var source = new NetworkAudioSource(format, encoding, $"grpc: {context.Peer}", registry.Options.BurstSeconds);
+        SessionHub hub;
+        try
+        {
+            hub = await registry.StartAsync(source, null, id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SessionLimitException ex)
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+            throw Reject(StatusCode.ResourceExhausted, ex.Message);
+        }
+        catch (ArgumentException ex) when (id is not null && registry.Find(id) is not null)
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+            throw Reject(StatusCode.AlreadyExists, $"A session with id '{id}' is already running; choose another id or leave it empty. ({ex.Message})");
+        }
+
+        var sessionId = hub.Session.Id;
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = Task.CompletedTask;
+        try
+        {
+            using var subscription = hub.TrySubscribe(null) ?? throw Reject(StatusCode.ResourceExhausted, "The session has its maximum of subscribers.");
+            await responseStream.WriteAsync(new RecognizeResponse { Started = new SessionStarted { SessionId = sessionId, Labels = { registry.Engine.Bundle.Labels } } }, cancellationToken).ConfigureAwait(false);
+            pump = PumpAsync(requestStream, source, failed, cancellationToken);
+            try
+            {
+                await foreach (var e in subscription.ReadAllAsync(failed.Token).ConfigureAwait(false))
+                {
+                    await responseStream.WriteAsync(ToResponse(e), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The request stream failed: awaiting the pump below throws its error.
+            }
+
+            await pump.ConfigureAwait(false);
+        }
+        catch (IngestException ex)
+        {
+            throw Reject(ex.Error == IngestError.TooFast ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument, ex.Message);
+        }
+        catch (AudioSourceException ex)
+        {
+            throw Reject(StatusCode.InvalidArgument, ex.Message);
+        }
+        finally
+        {
+            await failed.CancelAsync().ConfigureAwait(false);
+            await registry.RemoveAsync(sessionId).ConfigureAwait(false);
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Already reported above, or the call was cancelled.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SessionEvent> responseStream, ServerCallContext context)
+    {
+        var hub = registry.Find(request.SessionId) ?? throw Reject(StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
+        using var subscription = hub.TrySubscribe(request.HasFromSequence ? request.FromSequence : null)
+            ?? throw Reject(StatusCode.ResourceExhausted, $"Session '{hub.Session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.");
+        try
+        {
+            await foreach (var e in subscription.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                await responseStream.WriteAsync(e, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is AudioSourceException or Inference.InferenceException)
+        {
+            throw new RpcException(new Status(StatusCode.Aborted, $"Session '{hub.Session.Id}' failed: {ex.Message}"));
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context)
+    {
+        var response = new ListSessionsResponse();
+        foreach (var hub in registry.Hubs.OrderBy(h => h.Session.StartedAt))
+        {
+            var session = hub.Session;
+            response.Sessions.Add(new SessionInfo
+            {
+                SessionId = session.Id,
+                Source = session.Source.Description,
+                StartedAt = Timestamp.FromDateTimeOffset(session.StartedAt),
+                Format = new ProtoAudioFormat { SampleRate = (uint)session.Source.Format.SampleRate, Channels = (uint)session.Source.Format.Channels },
+                Live = session.Source.IsLive,
+                Completed = session.IsCompleted,
+                EstimatesPublished = (ulong)session.EstimatesPublished,
+                NextSequence = hub.NextSequence,
+                DroppedSamplesTotal = (ulong)session.DroppedSamplesTotal,
+                Subscribers = (uint)hub.SubscriberCount,
+                LastLatencyMs = session.LastLatencyMs,
+            });
+        }
+
+        return Task.FromResult(response);
+    }
+
+    /// <inheritdoc />
+    public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context)
+    {
+        var manifest = registry.Engine.Bundle.Manifest;
+        return Task.FromResult(new ModelInfo
+        {
+            Name = manifest.Name,
+            Labels = { manifest.Labels },
+            SampleRate = (uint)manifest.Features.SampleRate,
+            ChunkFrames = (uint)manifest.Chunks.Frames,
+            HopFrames = (uint)manifest.Chunks.DefaultHopFrames,
+            FrameSeconds = (double)manifest.Features.HopLength / manifest.Features.SampleRate,
+            CodeVersion = manifest.Provenance.CodeVersion,
+        });
+    }
+
+    /// <summary>Checks a format message and turns it into the source's terms.</summary>
+    private (Sources.AudioFormat Format, RawSampleEncoding Encoding) ParseFormat(ProtoAudioFormat? format)
+    {
+        if (format is null)
+        {
+            throw Reject(StatusCode.InvalidArgument, "RecognizeRequest.config.format is missing: give sample_rate, channels and encoding (S16LE or F32LE).");
+        }
+
+        var encoding = format.Encoding switch
+        {
+            AudioEncoding.S16Le => RawSampleEncoding.S16LE,
+            AudioEncoding.F32Le => RawSampleEncoding.F32LE,
+            _ => throw Reject(StatusCode.InvalidArgument, $"Audio encoding {format.Encoding} is not supported: use AUDIO_ENCODING_S16LE or AUDIO_ENCODING_F32LE."),
+        };
+        if (format.SampleRate is < Sources.AudioFormat.MinSampleRate or > Sources.AudioFormat.MaxSampleRate)
+        {
+            throw Reject(StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"Sample rate {format.SampleRate} Hz is not supported: use {Sources.AudioFormat.MinSampleRate} to {Sources.AudioFormat.MaxSampleRate} Hz."));
+        }
+
+        if (format.Channels is < 1 or > Sources.AudioFormat.MaxChannels)
+        {
+            throw Reject(StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"{format.Channels} channels are not supported: use 1 to {Sources.AudioFormat.MaxChannels}."));
+        }
+
+        return (new Sources.AudioFormat((int)format.SampleRate, (int)format.Channels), encoding);
+    }
+
+    private static async Task PumpAsync(IAsyncStreamReader<RecognizeRequest> requests, NetworkAudioSource source, CancellationTokenSource failed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                var request = requests.Current;
+                if (request.RequestCase != RecognizeRequest.RequestOneofCase.Audio)
+                {
+                    throw new AudioSourceException($"After the config message only audio may follow; got {Describe(request)} after {source.BytesReceived} bytes of audio.");
+                }
+
+                await source.AppendAsync(request.Audio.Memory, cancellationToken).ConfigureAwait(false);
+            }
+
+            source.Complete();
+        }
+        catch
+        {
+            await failed.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static RecognizeResponse ToResponse(SessionEvent e) => e.EventCase switch
+    {
+        SessionEvent.EventOneofCase.Estimate => new RecognizeResponse { Estimate = e.Estimate },
+        SessionEvent.EventOneofCase.Utterance => new RecognizeResponse { Utterance = e.Utterance },
+        _ => new RecognizeResponse { Gap = e.Gap },
+    };
+
+    private static string Describe(RecognizeRequest request) => request.RequestCase switch
+    {
+        RecognizeRequest.RequestOneofCase.Config => "a second config message",
+        RecognizeRequest.RequestOneofCase.Audio => string.Create(CultureInfo.InvariantCulture, $"audio ({request.Audio.Length} bytes)"),
+        _ => "an empty message (neither config nor audio)",
+    };
+
+    private static string Truncate(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 64), "...");
+
+    private RpcException Reject(StatusCode code, string message)
+    {
+        registry.Metrics.CallRejected();
+        return new RpcException(new Status(code, message));
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex SessionIdPattern();
+}

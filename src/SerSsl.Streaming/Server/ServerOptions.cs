@@ -1,0 +1,87 @@
+namespace SerSsl.Streaming.Server;
+
+/// <summary>Settings of the gRPC server: where it listens, who may call it, and its limits.</summary>
+internal sealed record ServerOptions
+{
+    /// <summary>The default address: loopback only, plaintext HTTP/2.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:50051";
+
+    /// <summary>Addresses to listen on, e.g. <c>http://127.0.0.1:50051</c> or <c>https://0.0.0.0:50051</c>.</summary>
+    public IReadOnlyList<string> Urls { get; init; } = [DefaultUrl];
+
+    /// <summary>
+    /// HTTP/1.1 addresses for <c>/metrics</c> scrapers and browsers; empty for none. Plaintext gRPC addresses speak
+    /// HTTP/2 only (h2c), which most scrapers cannot; https addresses serve both.
+    /// </summary>
+    public IReadOnlyList<string> HttpUrls { get; init; } = [];
+
+    /// <summary>PEM certificate file for https addresses; null for none.</summary>
+    public string? TlsCertificatePath { get; init; }
+
+    /// <summary>PEM private key file of <see cref="TlsCertificatePath"/>; null when the certificate file holds the key.</summary>
+    public string? TlsKeyPath { get; init; }
+
+    /// <summary>Accepted API keys; empty means no key is required.</summary>
+    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+
+    /// <summary>Largest gRPC message accepted, in bytes. Default 1 MiB (about 32 s of 16 kHz mono s16le).</summary>
+    public int MaxMessageBytes { get; init; } = 1 << 20;
+
+    /// <summary>Sessions at once (Recognize calls and the server's own). Default 16.</summary>
+    public int MaxSessions { get; init; } = 16;
+
+    /// <summary>Subscribers of one session at once (Subscribe calls and the Recognize caller itself). Default 100.</summary>
+    public int MaxSubscribersPerSession { get; init; } = 100;
+
+    /// <summary>How far a Recognize client's audio may run ahead of real time, in seconds. Default 5.</summary>
+    public double BurstSeconds { get; init; } = 5.0;
+
+    /// <summary>Events (estimates and utterance events) each session keeps for resumed subscriptions. Default 256 (about a minute at the default hop).</summary>
+    public int ReplayCapacity { get; init; } = 256;
+
+    /// <summary>Events buffered per subscriber before its oldest are dropped. Default 256.</summary>
+    public int SubscriberBufferCapacity { get; init; } = 256;
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentException">A value is out of range.</exception>
+    public void Validate()
+    {
+        if (Urls.Count == 0)
+        {
+            throw new ArgumentException("Give at least one address to listen on.", nameof(Urls));
+        }
+
+        foreach (var url in Urls.Concat(HttpUrls))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new ArgumentException($"'{url}' is not an http:// or https:// address, e.g. http://127.0.0.1:50051.", nameof(Urls));
+            }
+
+            if (uri.Scheme == "https" && TlsCertificatePath is null)
+            {
+                throw new ArgumentException($"'{url}' needs a certificate: give --tls-cert (and --tls-key).", nameof(TlsCertificatePath));
+            }
+        }
+
+        if (TlsKeyPath is not null && TlsCertificatePath is null)
+        {
+            throw new ArgumentException("--tls-key needs --tls-cert.", nameof(TlsKeyPath));
+        }
+
+        Require(MaxMessageBytes >= 1024, nameof(MaxMessageBytes), $"The message size limit must be at least 1024 bytes, got {MaxMessageBytes}.");
+        Require(MaxSessions >= 1, nameof(MaxSessions), $"The session limit must be at least 1, got {MaxSessions}.");
+        Require(MaxSubscribersPerSession >= 1, nameof(MaxSubscribersPerSession), $"The subscriber limit must be at least 1, got {MaxSubscribersPerSession}.");
+        Require(BurstSeconds >= 0, nameof(BurstSeconds), $"The burst allowance must not be negative, got {BurstSeconds}.");
+        Require(ReplayCapacity >= 1, nameof(ReplayCapacity), $"The replay buffer must hold at least 1 event, got {ReplayCapacity}.");
+        Require(SubscriberBufferCapacity >= 1, nameof(SubscriberBufferCapacity), $"The subscriber buffer must hold at least 1 event, got {SubscriberBufferCapacity}.");
+    }
+
+    private static void Require(bool condition, string name, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message, name);
+        }
+    }
+}
