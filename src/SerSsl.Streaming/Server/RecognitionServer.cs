@@ -37,6 +37,7 @@ internal static class RecognitionServer
         });
         builder.Services.AddGrpcHealthChecks().AddCheck("sessions", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddGrpcReflection();
+        builder.Services.AddHostedService<StreamShutdown>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -53,11 +54,10 @@ internal static class RecognitionServer
                 Listen(kestrel, new Uri(url), certificate, HttpProtocols.Http1);
             }
         });
-        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(5));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.Lifetime.ApplicationStopping.Register(() => registry.StopAllAsync().GetAwaiter().GetResult());
         app.MapGrpcService<RecognizerService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -73,6 +73,30 @@ internal static class RecognitionServer
             return Results.Text(registry.Metrics.Render(registry.Hubs.Count(h => !h.IsCompleted)), "text/plain; version=0.0.4; charset=utf-8");
         });
         return app;
+    }
+
+    /// <summary>
+    /// Runs before any hosted service stops, the web server included: ends every session and with it every stream, and
+    /// waits (within the host's shutdown timeout) for the calls to finish, so that clients see a clean end of stream
+    /// rather than a connection the server dropped.
+    /// </summary>
+    private sealed class StreamShutdown(SessionRegistry registry) : IHostedLifecycleService
+    {
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task StoppingAsync(CancellationToken cancellationToken)
+        {
+            await registry.StopAllAsync().ConfigureAwait(false);
+            await registry.WaitForCallsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static void Listen(KestrelServerOptions kestrel, Uri url, X509Certificate2? certificate, HttpProtocols plaintext)

@@ -14,6 +14,7 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
     /// <inheritdoc />
     public override async Task Recognize(IAsyncStreamReader<RecognizeRequest> requestStream, IServerStreamWriter<RecognizeResponse> responseStream, ServerCallContext context)
     {
+        using var call = registry.TrackCall();
         var cancellationToken = context.CancellationToken;
         if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
@@ -54,7 +55,7 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
         {
             using var subscription = hub.TrySubscribe(null) ?? throw Reject(StatusCode.ResourceExhausted, "The session has its maximum of subscribers.");
             await responseStream.WriteAsync(new RecognizeResponse { Started = new SessionStarted { SessionId = sessionId, Labels = { registry.Engine.Bundle.Labels } } }, cancellationToken).ConfigureAwait(false);
-            pump = PumpAsync(requestStream, source, failed, cancellationToken);
+            pump = PumpAsync(requestStream, source, failed);
             try
             {
                 await foreach (var e in subscription.ReadAllAsync(failed.Token).ConfigureAwait(false))
@@ -67,7 +68,12 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
                 // The request stream failed: awaiting the pump below throws its error.
             }
 
-            await pump.ConfigureAwait(false);
+            // Normally the client ended its audio, so the pump has finished and the session drained. When the session
+            // ended first (server shutdown), the client's request stream is abandoned in the finally below.
+            if (pump.IsCompleted || failed.IsCancellationRequested)
+            {
+                await pump.ConfigureAwait(false);
+            }
         }
         catch (IngestException ex)
         {
@@ -95,6 +101,7 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
     /// <inheritdoc />
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SessionEvent> responseStream, ServerCallContext context)
     {
+        using var call = registry.TrackCall();
         var hub = registry.Find(request.SessionId) ?? throw Reject(StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
         using var subscription = hub.TrySubscribe(request.HasFromSequence ? request.FromSequence : null)
             ?? throw Reject(StatusCode.ResourceExhausted, $"Session '{hub.Session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.");
@@ -180,11 +187,11 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
         return (new Sources.AudioFormat((int)format.SampleRate, (int)format.Channels), encoding);
     }
 
-    private static async Task PumpAsync(IAsyncStreamReader<RecognizeRequest> requests, NetworkAudioSource source, CancellationTokenSource failed, CancellationToken cancellationToken)
+    private static async Task PumpAsync(IAsyncStreamReader<RecognizeRequest> requests, NetworkAudioSource source, CancellationTokenSource failed)
     {
         try
         {
-            while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+            while (await requests.MoveNext(failed.Token).ConfigureAwait(false))
             {
                 var request = requests.Current;
                 if (request.RequestCase != RecognizeRequest.RequestOneofCase.Audio)
@@ -192,7 +199,7 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
                     throw new AudioSourceException($"After the config message only audio may follow; got {Describe(request)} after {source.BytesReceived} bytes of audio.");
                 }
 
-                await source.AppendAsync(request.Audio.Memory, cancellationToken).ConfigureAwait(false);
+                await source.AppendAsync(request.Audio.Memory, failed.Token).ConfigureAwait(false);
             }
 
             source.Complete();

@@ -84,8 +84,9 @@ internal sealed class SessionHub : IDisposable
 
     /// <summary>Adds a subscriber.</summary>
     /// <param name="fromSequence">The first estimate sequence wanted; null for whatever comes next.</param>
+    /// <param name="capacity">Events buffered for this subscriber; null for the server's setting.</param>
     /// <returns>The subscription, or null when the session has its maximum of subscribers.</returns>
-    public Subscription? TrySubscribe(ulong? fromSequence)
+    public Subscription? TrySubscribe(ulong? fromSequence, int? capacity = null)
     {
         lock (_gate)
         {
@@ -113,7 +114,7 @@ internal sealed class SessionHub : IDisposable
 
             var start = Math.Max(from, _availableFrom);
             initial.AddRange(_replay.Where(e => SequenceOf(e) >= start));
-            var subscription = new Subscription(this, initial, from, _subscriberCapacity, initial.Count > 0 && initial[0].Gap is { } gap ? gap.DroppedEvents : 0);
+            var subscription = new Subscription(this, initial, from, capacity ?? _subscriberCapacity, initial.Count > 0 && initial[0].Gap is { } gap ? gap.DroppedEvents : 0);
             if (_completed)
             {
                 subscription.Writer.TryComplete(_error);

@@ -10,6 +10,7 @@ internal sealed class SessionRegistry : IAsyncDisposable
     private readonly ConcurrentDictionary<string, SessionHub> _hubs = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private int _reserved;
+    private int _calls;
 
     /// <summary>Creates the registry over an engine it does not own.</summary>
     public SessionRegistry(RecognitionEngine engine, ServerOptions options, ServerMetrics? metrics = null)
@@ -82,6 +83,32 @@ internal sealed class SessionRegistry : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Streaming calls in progress.</summary>
+    public int ActiveCalls => Volatile.Read(ref _calls);
+
+    /// <summary>Counts a streaming call until the returned scope is disposed.</summary>
+    public IDisposable TrackCall()
+    {
+        Interlocked.Increment(ref _calls);
+        return new CallScope(this);
+    }
+
+    /// <summary>Waits until no streaming call is in progress, or until cancelled (then returns quietly).</summary>
+    public async Task WaitForCallsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (ActiveCalls > 0)
+            {
+                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout: the web server aborts what is left.
+        }
+    }
+
     /// <summary>Ends every subscriber stream and stops every session (server shutdown).</summary>
     public async Task StopAllAsync()
     {
@@ -102,11 +129,28 @@ internal sealed class SessionRegistry : IAsyncDisposable
         }
     }
 
+    internal void CallEnded() => Interlocked.Decrement(ref _calls);
+
     private void Release()
     {
         lock (_gate)
         {
             _reserved--;
+        }
+    }
+}
+
+/// <summary>Ends a tracked call.</summary>
+internal sealed class CallScope(SessionRegistry registry) : IDisposable
+{
+    private int _disposed;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            registry.CallEnded();
         }
     }
 }
