@@ -3,6 +3,8 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using SerSsl.Protos.V1;
 using SerSsl.Streaming.Inference;
 using SerSsl.Streaming.Pipeline;
@@ -17,9 +19,6 @@ namespace SerSsl.Benchmarks;
 /// other active sessions: with one session it runs the chunk at once; with two registered and only this one submitting,
 /// every chunk waits the whole 2 ms (the worst case of the batching policy).
 /// </summary>
-// In process: the TorchSharp native library loads only from this project's own output, where the build patched it
-// (docs/adr/0003-torchsharp-load-fix.md); a separately generated benchmark project would not have that copy.
-[InProcess]
 [Config(typeof(Config))]
 public class ChunkPathBenchmarks
 {
@@ -102,8 +101,19 @@ public class ChunkPathBenchmarks
         public void OnFailure(ChunkJob job, Exception error) => throw new InvalidOperationException("A benchmark chunk failed.", error);
     }
 
+    /// <summary>
+    /// In process: the TorchSharp native library loads only from this project's own output, where the build patched it
+    /// (docs/adr/0003-torchsharp-load-fix.md); a separately generated benchmark project would not have that copy. Short
+    /// runs (3 warm-up and 3 measured iterations) keep the whole class within a few minutes.
+    /// </summary>
+    private static Job InProcessShortRun => Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("InProcessShort");
+
     private sealed class Config : ManualConfig
     {
-        public Config() => AddDiagnoser(MemoryDiagnoser.Default);
+        public Config()
+        {
+            AddDiagnoser(MemoryDiagnoser.Default);
+            AddJob(InProcessShortRun);
+        }
     }
 }

@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using SerSsl.Streaming.Inference;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,9 +15,6 @@ namespace SerSsl.Benchmarks;
 /// TorchSharp (the training module in evaluation mode, no gradients) on the same weights; both on one thread. And the
 /// aggregator (gated attention over K = 6 chunks, and the emotion head) at the same batch sizes.
 /// </summary>
-// In process: the TorchSharp native library loads only from this project's own output, where the build patched it
-// (docs/adr/0003-torchsharp-load-fix.md); a separately generated benchmark project would not have that copy.
-[InProcess]
 [Config(typeof(Config))]
 public class InferenceBenchmarks
 {
@@ -107,11 +106,19 @@ public class InferenceBenchmarks
         return _onnx.Probabilities[0];
     }
 
+    /// <summary>
+    /// In process: the TorchSharp native library loads only from this project's own output, where the build patched it
+    /// (docs/adr/0003-torchsharp-load-fix.md); a separately generated benchmark project would not have that copy. Short
+    /// runs (3 warm-up and 3 measured iterations) keep the whole class within a few minutes.
+    /// </summary>
+    private static Job InProcessShortRun => Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("InProcessShort");
+
     private sealed class Config : ManualConfig
     {
         public Config()
         {
             AddDiagnoser(MemoryDiagnoser.Default);
+            AddJob(InProcessShortRun);
             AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams);
         }
     }
