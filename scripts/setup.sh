@@ -78,5 +78,6 @@ serssl_npm_install() {
   done
 }
 
-# npm packages the tests use: Silero VAD's ONNX models (inside @ricky0123/vad-web) for `--vad silero:PATH`.
-SERSSL_NPM_DIRS=(tests/silero-vad)
+# npm packages the tests use: Silero VAD's ONNX models (inside @ricky0123/vad-web) for `--vad silero:PATH`;
+# @grpc/grpc-js and @grpc/proto-loader for the Node gRPC client in tests/clients/node.
+SERSSL_NPM_DIRS=(tests/silero-vad tests/clients/node)
