@@ -27,6 +27,9 @@ internal static class RecognitionServer
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // The host logs a failed start (a port in use, a bad certificate) with a stack trace and then throws; the
+        // commands report that exception in one line, so the log would only repeat it as a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(new ApiKeys(options.ApiKeys));
         builder.Services.AddGrpc(o =>
