@@ -25,13 +25,23 @@ public sealed record RecordingAnalysis(string Source, IReadOnlyList<string> Labe
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(source);
         var description = source.Description;
-        var session = await engine.StartSessionAsync(source, options, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var estimates = new List<EmotionEstimate>();
+        var utterances = new List<UtteranceEvent>();
+        var subscriptions = new List<IDisposable>(2);
+        var session = await engine.StartSessionAsync(
+            source,
+            options,
+            sessionId: null,
+            attach: s =>
+            {
+                // Subscribed before the pipeline runs: a recording read as fast as possible can publish its first
+                // estimate before StartSessionAsync returns.
+                subscriptions.Add(s.Estimates.Subscribe(estimates.Add, _ => { }));
+                subscriptions.Add(s.Utterances.Subscribe(utterances.Add, _ => { }));
+            },
+            cancellationToken).ConfigureAwait(false);
         try
         {
-            var estimates = new List<EmotionEstimate>();
-            var utterances = new List<UtteranceEvent>();
-            using var estimateSubscription = session.Estimates.Subscribe(estimates.Add, _ => { });
-            using var utteranceSubscription = session.Utterances.Subscribe(utterances.Add, _ => { });
             await using (cancellationToken.Register(() => _ = session.StopAsync()))
             {
                 await session.Completion.ConfigureAwait(false);
@@ -43,6 +53,7 @@ public sealed record RecordingAnalysis(string Source, IReadOnlyList<string> Labe
         }
         finally
         {
+            subscriptions.ForEach(s => s.Dispose());
             await engine.RemoveSessionAsync(session.Id).ConfigureAwait(false);
         }
     }

@@ -98,14 +98,6 @@ internal static class ListenCommand
                 var serverOptions = parse.GetValue(serve) ? server.Read(parse) : null;
                 await using var registry = serverOptions is null ? null : new SessionRegistry(recognition, serverOptions);
                 await using var app = registry is null ? null : RecognitionServer.Build(registry);
-                var session = registry is null
-                    ? await recognition.StartSessionAsync(audio, sessionOptions, "listen", cancellationToken).ConfigureAwait(false)
-                    : (await registry.StartAsync(audio, sessionOptions, "listen", cancellationToken).ConfigureAwait(false)).Session;
-                if (app is not null)
-                {
-                    await ServeCommand.StartAsync(app, error, cancellationToken).ConfigureAwait(false);
-                }
-
                 var view = new LiveView(recognition.Bundle.Labels, audio.Description, recognition.Bundle.Manifest.Name);
                 var mode = parse.GetRequiredValue(output);
                 if (mode == "auto")
@@ -114,14 +106,32 @@ internal static class ListenCommand
                 }
 
                 var writer = parse.InvocationConfiguration.Output;
-                using var viewSubscription = session.Estimates.Subscribe(view.OnEstimate, _ => { });
-                using var utteranceSubscription = session.Utterances.Subscribe(view.OnUtterance, _ => { });
-                using var lineSubscription = mode switch
+                var subscriptions = new List<IDisposable>(3);
+
+                // Observers are attached before the pipeline runs, so that a fast source's first estimates are shown too.
+                void Attach(StreamingSession s)
                 {
-                    "lines" => session.Estimates.Subscribe(e => writer.WriteLine(LiveView.Line(e)), _ => { }),
-                    "json" => session.Estimates.Subscribe(e => writer.WriteLine(Google.Protobuf.JsonFormatter.Default.Format(e)), _ => { }),
-                    _ => null,
-                };
+                    subscriptions.Add(s.Estimates.Subscribe(view.OnEstimate, _ => { }));
+                    subscriptions.Add(s.Utterances.Subscribe(view.OnUtterance, _ => { }));
+                    if (mode == "lines")
+                    {
+                        subscriptions.Add(s.Estimates.Subscribe(e => writer.WriteLine(LiveView.Line(e)), _ => { }));
+                    }
+                    else if (mode == "json")
+                    {
+                        subscriptions.Add(s.Estimates.Subscribe(e => writer.WriteLine(Google.Protobuf.JsonFormatter.Default.Format(e)), _ => { }));
+                    }
+                }
+
+                var session = registry is null
+                    ? await recognition.StartSessionAsync(audio, sessionOptions, "listen", Attach, cancellationToken).ConfigureAwait(false)
+                    : (await registry.StartAsync(audio, sessionOptions, "listen", Attach, cancellationToken).ConfigureAwait(false)).Session;
+                using var unsubscribe = new CompositeSubscription(subscriptions);
+                if (app is not null)
+                {
+                    await ServeCommand.StartAsync(app, error, cancellationToken).ConfigureAwait(false);
+                }
+
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 if (parse.GetValue(duration) is { } seconds)
                 {
@@ -153,5 +163,11 @@ internal static class ListenCommand
             });
         });
         return command;
+    }
+
+    /// <summary>Disposes a list of subscriptions together.</summary>
+    private sealed class CompositeSubscription(List<IDisposable> subscriptions) : IDisposable
+    {
+        public void Dispose() => subscriptions.ForEach(s => s.Dispose());
     }
 }

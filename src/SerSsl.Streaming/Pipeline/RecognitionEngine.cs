@@ -60,7 +60,10 @@ public sealed class RecognitionEngine : IAsyncDisposable
     public Task<StreamingSession> StartSessionAsync(IAudioSource source, StreamingSessionOptions? options = null, string? sessionId = null, CancellationToken cancellationToken = default) =>
         StartSessionAsync(source, options, sessionId, attach: null, cancellationToken);
 
-    /// <summary>Opens a source and starts a session on it, calling <paramref name="attach"/> before the pipeline runs.</summary>
+    /// <summary>
+    /// Opens a source and starts a session on it, calling <paramref name="attach"/> before the pipeline runs. The
+    /// session's observables are hot: subscribe in <paramref name="attach"/> to see every estimate from the first.
+    /// </summary>
     /// <param name="source">The audio; the session owns it from now on and disposes it.</param>
     /// <param name="options">Session options; defaults when null.</param>
     /// <param name="sessionId">A unique id; null generates one.</param>
@@ -72,7 +75,7 @@ public sealed class RecognitionEngine : IAsyncDisposable
     /// <returns>The running session.</returns>
     /// <exception cref="AudioSourceException">The source cannot be opened.</exception>
     /// <exception cref="ArgumentException">The id is taken or the options are invalid.</exception>
-    internal async Task<StreamingSession> StartSessionAsync(IAudioSource source, StreamingSessionOptions? options, string? sessionId, Action<StreamingSession>? attach, CancellationToken cancellationToken)
+    public async Task<StreamingSession> StartSessionAsync(IAudioSource source, StreamingSessionOptions? options, string? sessionId, Action<StreamingSession>? attach, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -39,7 +39,17 @@ internal sealed class SessionRegistry : IAsyncDisposable
     /// <exception cref="SessionLimitException">The server already runs its maximum of sessions.</exception>
     /// <exception cref="ArgumentException">The id is taken.</exception>
     /// <exception cref="AudioSourceException">The source cannot be opened.</exception>
-    public async Task<SessionHub> StartAsync(IAudioSource source, StreamingSessionOptions? options, string? sessionId, CancellationToken cancellationToken)
+    public Task<SessionHub> StartAsync(IAudioSource source, StreamingSessionOptions? options, string? sessionId, CancellationToken cancellationToken) =>
+        StartAsync(source, options, sessionId, attach: null, cancellationToken);
+
+    /// <summary>Starts a session as <see cref="StartAsync(IAudioSource, StreamingSessionOptions?, string?, CancellationToken)"/> does, and calls <paramref name="attach"/> before its pipeline runs.</summary>
+    /// <param name="source">The audio.</param>
+    /// <param name="options">Session options.</param>
+    /// <param name="sessionId">The id, or null to generate one.</param>
+    /// <param name="attach">Subscribes in-process observers so that they miss nothing; null for none.</param>
+    /// <param name="cancellationToken">Cancels opening the source.</param>
+    /// <returns>The session's hub.</returns>
+    public async Task<SessionHub> StartAsync(IAudioSource source, StreamingSessionOptions? options, string? sessionId, Action<StreamingSession>? attach, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -54,7 +64,16 @@ internal sealed class SessionRegistry : IAsyncDisposable
         try
         {
             SessionHub? hub = null;
-            var session = await Engine.StartSessionAsync(source, options, sessionId, s => hub = new SessionHub(s, Options, Metrics), cancellationToken).ConfigureAwait(false);
+            var session = await Engine.StartSessionAsync(
+                source,
+                options,
+                sessionId,
+                s =>
+                {
+                    hub = new SessionHub(s, Options, Metrics);
+                    attach?.Invoke(s);
+                },
+                cancellationToken).ConfigureAwait(false);
             _hubs[session.Id] = hub!;
             Metrics.SessionStarted();
             return hub!;
