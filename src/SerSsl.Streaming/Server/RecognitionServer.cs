@@ -7,12 +7,14 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SerSsl.Streaming.Server.Dashboard;
 
 namespace SerSsl.Streaming.Server;
 
 /// <summary>
 /// Builds the web application that serves a <see cref="SessionRegistry"/>: the <c>serssl.v1.Recognizer</c> gRPC
-/// service, the standard gRPC health service and server reflection, and Prometheus metrics at <c>/metrics</c>.
+/// service, the standard gRPC health service and server reflection, Prometheus metrics at <c>/metrics</c>, and the
+/// dashboard at <c>/</c> with its API under <c>/api/</c>.
 /// </summary>
 internal static class RecognitionServer
 {
@@ -35,6 +37,8 @@ internal static class RecognitionServer
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(new ApiKeys(options.ApiKeys));
+        var browserEndpoints = new BrowserEndpoints();
+        builder.Services.AddSingleton(browserEndpoints);
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = options.MaxMessageBytes;
@@ -52,12 +56,12 @@ internal static class RecognitionServer
             {
                 // Plaintext endpoints speak HTTP/2 only (h2c with prior knowledge, as gRPC clients do); TLS endpoints
                 // negotiate HTTP/2 or HTTP/1.1. HttpUrls are HTTP/1.1 only, for /metrics scrapers and browsers.
-                Listen(kestrel, new Uri(url), certificate, HttpProtocols.Http2);
+                Listen(kestrel, new Uri(url), certificate, HttpProtocols.Http2, browserEndpoints);
             }
 
             foreach (var url in options.HttpUrls)
             {
-                Listen(kestrel, new Uri(url), certificate, HttpProtocols.Http1);
+                Listen(kestrel, new Uri(url), certificate, HttpProtocols.Http1, browserEndpoints);
             }
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
@@ -78,7 +82,18 @@ internal static class RecognitionServer
 
             return Results.Text(registry.Metrics.Render(registry.Hubs.Count(h => !h.IsCompleted)), "text/plain; version=0.0.4; charset=utf-8");
         });
+        app.MapDashboard(registry, keys);
         return app;
+    }
+
+    /// <summary>
+    /// The dashboard's addresses once the application has started: the HTTP/1.1 and https endpoints, which browsers can
+    /// reach (with the port bound when 0 was asked for). Empty when the server has only plaintext HTTP/2 endpoints.
+    /// </summary>
+    public static IReadOnlyList<string> DashboardUrls(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<BrowserEndpoints>().Urls();
     }
 
     /// <summary>
@@ -105,10 +120,15 @@ internal static class RecognitionServer
         public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Uri url, X509Certificate2? certificate, HttpProtocols plaintext)
+    private static void Listen(KestrelServerOptions kestrel, Uri url, X509Certificate2? certificate, HttpProtocols plaintext, BrowserEndpoints browserEndpoints)
     {
         void Configure(ListenOptions endpoint)
         {
+            if (url.Scheme == Uri.UriSchemeHttps || plaintext.HasFlag(HttpProtocols.Http1))
+            {
+                browserEndpoints.Add(url, endpoint);
+            }
+
             if (url.Scheme == Uri.UriSchemeHttps)
             {
                 endpoint.Protocols = HttpProtocols.Http1AndHttp2;
@@ -137,6 +157,19 @@ internal static class RecognitionServer
         {
             throw new ArgumentException($"Cannot listen on '{url}': give an IP address, localhost or 0.0.0.0 as the host.");
         }
+    }
+
+    /// <summary>The endpoints a browser can reach, kept to say where the dashboard is once the ports are bound.</summary>
+    private sealed class BrowserEndpoints
+    {
+        private readonly List<(Uri Url, ListenOptions Endpoint)> _endpoints = [];
+
+        public void Add(Uri url, ListenOptions endpoint) => _endpoints.Add((url, endpoint));
+
+        public IReadOnlyList<string> Urls() =>
+        [
+            .. _endpoints.Select(e => new UriBuilder(e.Url.Scheme, e.Url.Host, e.Url.Port != 0 ? e.Url.Port : e.Endpoint.IPEndPoint?.Port ?? 0, "/").Uri.ToString()).Distinct(StringComparer.Ordinal),
+        ];
     }
 
     private static X509Certificate2 LoadCertificate(string certificatePath, string? keyPath)

@@ -119,7 +119,13 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
     }
 
     /// <inheritdoc />
-    public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context)
+    public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context) => Task.FromResult(DescribeSessions(registry));
+
+    /// <inheritdoc />
+    public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) => Task.FromResult(DescribeModel(registry));
+
+    /// <summary>The running sessions, oldest first (ListSessions, and the dashboard's <c>/api/sessions</c>).</summary>
+    internal static ListSessionsResponse DescribeSessions(SessionRegistry registry)
     {
         var response = new ListSessionsResponse();
         foreach (var hub in registry.Hubs.OrderBy(h => h.Session.StartedAt))
@@ -141,14 +147,14 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
             });
         }
 
-        return Task.FromResult(response);
+        return response;
     }
 
-    /// <inheritdoc />
-    public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context)
+    /// <summary>The model the server runs (GetModelInfo, and the dashboard's <c>/api/model</c>).</summary>
+    internal static ModelInfo DescribeModel(SessionRegistry registry)
     {
         var manifest = registry.Engine.Bundle.Manifest;
-        return Task.FromResult(new ModelInfo
+        return new ModelInfo
         {
             Name = manifest.Name,
             Labels = { manifest.Labels },
@@ -157,7 +163,7 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
             HopFrames = (uint)manifest.Chunks.DefaultHopFrames,
             FrameSeconds = (double)manifest.Features.HopLength / manifest.Features.SampleRate,
             CodeVersion = manifest.Provenance.CodeVersion,
-        });
+        };
     }
 
     /// <summary>Checks a format message and turns it into the source's terms.</summary>

@@ -10,7 +10,7 @@ internal sealed record ServerOptions
     public IReadOnlyList<string> Urls { get; init; } = [DefaultUrl];
 
     /// <summary>
-    /// HTTP/1.1 addresses for <c>/metrics</c> scrapers and browsers; empty for none. Plaintext gRPC addresses speak
+    /// HTTP/1.1 addresses for <c>/metrics</c> scrapers and browsers (the dashboard); empty for none. Plaintext gRPC addresses speak
     /// HTTP/2 only (h2c), which most scrapers cannot; https addresses serve both.
     /// </summary>
     public IReadOnlyList<string> HttpUrls { get; init; } = [];
