@@ -62,7 +62,7 @@ internal static class ListenCommand
         output.AcceptOnlyFromAmong("auto", "view", "lines", "json");
         var serve = new Option<bool>("--serve")
         {
-            Description = "Also serve this session over gRPC (Subscribe with session id 'listen', and the rest of `sers serve`), on --urls or --port (default loopback port 50051).",
+            Description = "Also serve this session over gRPC (Subscribe with session id 'listen', and the rest of `sers serve`), on --urls or --port (default loopback port 50051), and the dashboard on --http-urls (default the next port: http://127.0.0.1:50052).",
         };
         var engine = new EngineOptions();
         var server = new ServerCommandOptions();

@@ -4,7 +4,7 @@ using SerSsl.Streaming.Server;
 
 namespace SerSsl.Streaming.Commands;
 
-/// <summary><c>sers serve</c>: the gRPC server (Recognize, Subscribe, ListSessions, GetModelInfo, health, reflection, /metrics).</summary>
+/// <summary><c>sers serve</c>: the gRPC server (Recognize, Subscribe, ListSessions, GetModelInfo, health, reflection, /metrics) and the dashboard.</summary>
 internal static class ServeCommand
 {
     public static Command Build()
@@ -13,7 +13,7 @@ internal static class ServeCommand
         var server = new ServerCommandOptions();
         var command = new Command(
             "serve",
-            "Serve live recognition over gRPC: clients stream audio in (Recognize) and receive estimates, or follow a session (Subscribe). Loopback only unless --urls says otherwise. See docs/api.md.");
+            "Serve live recognition over gRPC: clients stream audio in (Recognize) and receive estimates, or follow a session (Subscribe); a dashboard for browsers on --http-urls. Loopback only unless --urls says otherwise. See docs/api.md.");
         engine.AddTo(command);
         server.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
@@ -63,5 +63,9 @@ internal static class ServeCommand
         }
 
         error.WriteLine($"serving gRPC (serssl.v1.Recognizer, health, reflection) and /metrics on {string.Join(", ", app.Urls)}");
+        var dashboard = RecognitionServer.DashboardUrls(app);
+        error.WriteLine(dashboard.Count > 0
+            ? $"dashboard: {string.Join(", ", dashboard)}"
+            : "dashboard: none (browsers need an HTTP/1.1 address: give --http-urls, e.g. http://127.0.0.1:50052)");
     }
 }

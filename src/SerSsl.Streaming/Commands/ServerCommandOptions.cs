@@ -15,7 +15,7 @@ internal sealed class ServerCommandOptions
 
     public Option<string[]> HttpUrls { get; } = new("--http-urls")
     {
-        Description = "HTTP/1.1 addresses for /metrics (Prometheus, curl), e.g. http://127.0.0.1:9464. Plaintext --urls speak HTTP/2 only; https ones serve /metrics too.",
+        Description = "HTTP/1.1 addresses for the dashboard (a web page at /) and /metrics, e.g. http://127.0.0.1:9464; 'none' for none. Default: the first plaintext gRPC address with the port after it (http://127.0.0.1:50052), unless an https address serves browsers already. Plaintext --urls speak HTTP/2 only.",
         AllowMultipleArgumentsPerToken = true,
     };
 
@@ -114,7 +114,12 @@ internal sealed class ServerCommandOptions
         var options = new ServerOptions
         {
             Urls = urls.Length > 0 ? urls : [ServerOptions.DefaultUrl],
-            HttpUrls = parse.GetValue(HttpUrls) ?? [],
+            HttpUrls = (parse.GetValue(HttpUrls) ?? []) switch
+            {
+                [] => DefaultHttpUrls(urls),
+                ["none"] => [],
+                var given => given,
+            },
             TlsCertificatePath = parse.GetValue(TlsCert),
             TlsKeyPath = parse.GetValue(TlsKey),
             ApiKeys = keys,
@@ -125,5 +130,21 @@ internal sealed class ServerCommandOptions
         };
         options.Validate();
         return options;
+    }
+
+    /// <summary>
+    /// Where browsers reach the dashboard when --http-urls is not given: the first gRPC address with the next port
+    /// (port 0 stays 0), or nowhere extra when an https address serves HTTP/1.1 already.
+    /// </summary>
+    internal static string[] DefaultHttpUrls(IReadOnlyList<string> urls)
+    {
+        var addresses = urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri : null).ToArray();
+        if (addresses.Length == 0 || addresses.Any(a => a is null || a.Scheme == Uri.UriSchemeHttps) || addresses[0]!.Port >= 65535)
+        {
+            return [];
+        }
+
+        var first = addresses[0]!;
+        return [new UriBuilder(Uri.UriSchemeHttp, first.Host, first.Port == 0 ? 0 : first.Port + 1).Uri.GetLeftPart(UriPartial.Authority)];
     }
 }
