@@ -1,0 +1,104 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using SerSsl.Streaming.Sources;
+using SerSsl.Streaming.Tests.Support;
+using SerSsl.TestSupport;
+
+namespace SerSsl.Streaming.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard in a real browser: Debian's chromium (package <c>chromium</c>, installed by scripts/setup.sh), driven
+/// by Playwright; Playwright never downloads a browser of its own here.
+/// </summary>
+public sealed class DashboardBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>Where the screenshot goes, relative to the repository root; TestResults/ is ignored by git.</summary>
+    public const string ScreenshotPath = "TestResults/screenshots/dashboard.png";
+
+    [Fact]
+    public async Task Page_SessionFedFromDemoRecording_ShowsEstimatesArriving()
+    {
+        Assert.SkipUnless(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (scripts/setup.sh does) to run the browser test.");
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await DashboardServer.StartAsync();
+        var labels = server.Engine.Bundle.Labels;
+        var hub = await server.Registry.StartAsync(new WavFileSource(TestModel.DemoRecording, paced: true), null, "demo", ct);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+
+            // The sandbox needs user namespaces, which containers and root often lack; /dev/shm is small in containers.
+            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1360, Height = 820 } });
+        var problems = new List<string>();
+        page.PageError += (_, error) => problems.Add($"page error: {error}");
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                problems.Add($"console error: {message.Text}");
+            }
+        };
+        page.SetDefaultTimeout(20_000);
+
+        await page.GotoAsync(server.BaseAddress.ToString());
+        await page.Locator("#session option[value='demo']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("#session", "demo");
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('estimate-count').textContent) >= 4");
+        var count = await CountAsync(page);
+        var points = await PointsAsync(page);
+
+        // Estimates keep arriving: the count and the chart's points grow as the recording plays in real time.
+        await page.WaitForFunctionAsync($"() => Number(document.getElementById('estimate-count').textContent) >= {count + 12}");
+        await page.WaitForFunctionAsync($"() => Number(document.getElementById('chart').dataset.points) > {points}");
+        var topLabel = await page.GetAttributeAsync("#top-label", "data-label");
+        var shown = await page.TextContentAsync("#top-label");
+        var status = await page.GetAttributeAsync("#status", "data-state");
+        var bars = await page.Locator("#bars li").CountAsync();
+        var legend = await page.Locator("#legend li").CountAsync();
+        var latency = await page.TextContentAsync("#latency");
+
+        var screenshot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
+        var path = Path.Combine(RepoPaths.Root, ScreenshotPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, screenshot, ct);
+        TestContext.Current.AddAttachment("dashboard.png", screenshot, "image/png");
+        TestContext.Current.SendDiagnosticMessage($"dashboard screenshot: {path}");
+
+        Assert.Contains(topLabel, labels);
+        Assert.False(string.IsNullOrWhiteSpace(shown));
+        Assert.Equal("live", status);
+        Assert.Equal(labels.Count, bars);
+        Assert.Equal(labels.Count, legend);
+        Assert.EndsWith(" ms", latency, StringComparison.Ordinal);
+        Assert.True((ulong)await CountAsync(page) <= hub.NextSequence, "The page counts no more estimates than the session published.");
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task Page_NoSession_SaysSo()
+    {
+        Assert.SkipUnless(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (scripts/setup.sh does) to run the browser test.");
+        await using var server = await DashboardServer.StartAsync();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"] });
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        await page.GotoAsync(server.BaseAddress.ToString());
+
+        await page.Locator("#empty").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
+        Assert.Equal("No session is running", await page.TextContentAsync("#empty-title"));
+        Assert.False(await page.Locator("#live").IsVisibleAsync());
+    }
+
+    private static async Task<int> CountAsync(IPage page) => int.Parse((await page.TextContentAsync("#estimate-count"))!, CultureInfo.InvariantCulture);
+
+    private static async Task<int> PointsAsync(IPage page) => int.Parse((await page.GetAttributeAsync("#chart", "data-points"))!, CultureInfo.InvariantCulture);
+}
