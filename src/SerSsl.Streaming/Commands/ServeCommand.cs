@@ -59,7 +59,7 @@ internal static class ServeCommand
         }
         catch (IOException ex)
         {
-            throw new ArgumentException($"Cannot listen: {ex.Message} Choose another --port or --urls.", ex);
+            throw new ArgumentException($"Cannot listen: {ex.Message} Choose another --port, --urls or --http-urls.", ex);
         }
 
         error.WriteLine($"serving gRPC (serssl.v1.Recognizer, health, reflection) and /metrics on {string.Join(", ", app.Urls)}");
