@@ -17,6 +17,9 @@ public sealed class DashboardBrowserTests
     /// <summary>Where the screenshot goes, relative to the repository root; TestResults/ is ignored by git.</summary>
     public const string ScreenshotPath = "TestResults/screenshots/dashboard.png";
 
+    /// <summary>The page with no session, beside <see cref="ScreenshotPath"/>.</summary>
+    public const string EmptyScreenshotPath = "TestResults/screenshots/dashboard-empty.png";
+
     [Fact]
     public async Task Page_SessionFedFromDemoRecording_ShowsEstimatesArriving()
     {
@@ -64,12 +67,7 @@ public sealed class DashboardBrowserTests
         var legend = await page.Locator("#legend li").CountAsync();
         var latency = await page.TextContentAsync("#latency");
 
-        var screenshot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
-        var path = Path.Combine(RepoPaths.Root, ScreenshotPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, screenshot, ct);
-        TestContext.Current.AddAttachment("dashboard.png", screenshot, "image/png");
-        TestContext.Current.SendDiagnosticMessage($"dashboard screenshot: {path}");
+        await SaveScreenshotAsync(page, ScreenshotPath, ct);
 
         Assert.Contains(topLabel, labels);
         Assert.False(string.IsNullOrWhiteSpace(shown));
@@ -94,8 +92,20 @@ public sealed class DashboardBrowserTests
         await page.GotoAsync(server.BaseAddress.ToString());
 
         await page.Locator("#empty").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
+        await SaveScreenshotAsync(page, EmptyScreenshotPath, TestContext.Current.CancellationToken);
         Assert.Equal("No session is running", await page.TextContentAsync("#empty-title"));
         Assert.False(await page.Locator("#live").IsVisibleAsync());
+    }
+
+    /// <summary>Writes a screenshot under the repository and attaches it to the test's results.</summary>
+    private static async Task SaveScreenshotAsync(IPage page, string relativePath, CancellationToken ct)
+    {
+        var screenshot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
+        var path = Path.Combine(RepoPaths.Root, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, screenshot, ct);
+        TestContext.Current.AddAttachment(Path.GetFileName(path), screenshot, "image/png");
+        TestContext.Current.SendDiagnosticMessage($"dashboard screenshot: {path}");
     }
 
     private static async Task<int> CountAsync(IPage page) => int.Parse((await page.TextContentAsync("#estimate-count"))!, CultureInfo.InvariantCulture);
