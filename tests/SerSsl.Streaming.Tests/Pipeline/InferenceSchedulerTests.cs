@@ -30,6 +30,13 @@ public sealed class InferenceSchedulerTests
         var elapsed = await RunOneChunk(model, scheduler);
 
         Assert.True(elapsed >= TimeSpan.FromMilliseconds(250), $"the batch closed after {elapsed.TotalMilliseconds:F0} ms, before the other session's chunk could join");
+
+        // The counter moves after the sinks hear back; give the scheduler thread a moment to get there.
+        for (var i = 0; i < 100 && scheduler.BatchesRun == 0; i++)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
         Assert.Equal(1, scheduler.BatchesRun);
     }
 
