@@ -111,12 +111,13 @@ internal sealed class ServerCommandOptions
             }
         }
 
+        string[] grpcUrls = urls.Length > 0 ? urls : [ServerOptions.DefaultUrl];
         var options = new ServerOptions
         {
-            Urls = urls.Length > 0 ? urls : [ServerOptions.DefaultUrl],
+            Urls = grpcUrls,
             HttpUrls = (parse.GetValue(HttpUrls) ?? []) switch
             {
-                [] => DefaultHttpUrls(urls),
+                [] => DefaultHttpUrls(grpcUrls),
                 ["none"] => [],
                 var given => given,
             },
