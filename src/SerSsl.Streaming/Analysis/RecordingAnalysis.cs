@@ -1,3 +1,4 @@
+using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using SerSsl.Protos.V1;
 using SerSsl.Streaming.Pipeline;
@@ -27,7 +28,7 @@ public sealed record RecordingAnalysis(string Source, IReadOnlyList<string> Labe
         var description = source.Description;
         var estimates = new List<EmotionEstimate>();
         var utterances = new List<UtteranceEvent>();
-        var subscriptions = new List<IDisposable>(2);
+        using var subscriptions = new CompositeDisposable();
         var session = await engine.StartSessionAsync(
             source,
             options,
@@ -53,7 +54,6 @@ public sealed record RecordingAnalysis(string Source, IReadOnlyList<string> Labe
         }
         finally
         {
-            subscriptions.ForEach(s => s.Dispose());
             await engine.RemoveSessionAsync(session.Id).ConfigureAwait(false);
         }
     }

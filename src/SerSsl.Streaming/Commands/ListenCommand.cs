@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Reactive.Disposables;
 using SerSsl.Streaming.Pipeline;
 using SerSsl.Streaming.Server;
 using Spectre.Console;
@@ -106,7 +107,7 @@ internal static class ListenCommand
                 }
 
                 var writer = parse.InvocationConfiguration.Output;
-                var subscriptions = new List<IDisposable>(3);
+                using var subscriptions = new CompositeDisposable();
 
                 // Observers are attached before the pipeline runs, so that a fast source's first estimates are shown too.
                 void Attach(StreamingSession s)
@@ -126,7 +127,6 @@ internal static class ListenCommand
                 var session = registry is null
                     ? await recognition.StartSessionAsync(audio, sessionOptions, "listen", Attach, cancellationToken).ConfigureAwait(false)
                     : (await registry.StartAsync(audio, sessionOptions, "listen", Attach, cancellationToken).ConfigureAwait(false)).Session;
-                using var unsubscribe = new CompositeSubscription(subscriptions);
                 if (app is not null)
                 {
                     await ServeCommand.StartAsync(app, error, cancellationToken).ConfigureAwait(false);
@@ -163,11 +163,5 @@ internal static class ListenCommand
             });
         });
         return command;
-    }
-
-    /// <summary>Disposes a list of subscriptions together.</summary>
-    private sealed class CompositeSubscription(List<IDisposable> subscriptions) : IDisposable
-    {
-        public void Dispose() => subscriptions.ForEach(s => s.Dispose());
     }
 }

@@ -638,30 +638,31 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
             var copy = ArrayPool<float>.Shared.Rent(length);
             chunk[..length].CopyTo(copy);
 
-            var conditions = new List<InputCondition>(2);
+            // Most chunks have no condition to report: allocate the list only when one does.
+            List<InputCondition>? conditions = null;
             if (_nonFinitePending > 0)
             {
-                conditions.Add(InputCondition.NonFinite);
+                (conditions ??= []).Add(InputCondition.NonFinite);
             }
 
             if (_samplesPending > 0 && _clippedPending * 100 > _samplesPending)
             {
-                conditions.Add(InputCondition.Clipped);
+                (conditions ??= []).Add(InputCondition.Clipped);
             }
 
             if (TensorPrimitives.Max(_energyRing) < SilentChunkDb)
             {
-                conditions.Add(InputCondition.Silent);
+                (conditions ??= []).Add(InputCondition.Silent);
             }
 
             if (_droppedPending > 0)
             {
-                conditions.Add(InputCondition.DroppedAudio);
+                (conditions ??= []).Add(InputCondition.DroppedAudio);
             }
 
             if (padded)
             {
-                conditions.Add(InputCondition.Padded);
+                (conditions ??= []).Add(InputCondition.Padded);
             }
 
             // Positions count the audio processed; dropped audio shifts everything after it. A padded chunk ends where
@@ -679,7 +680,7 @@ public sealed class StreamingSession : IChunkSink, IAsyncDisposable
                 SpeechProbability = TensorPrimitives.Sum(_speechRing) / _chunkFrames,
                 DroppedSamples = _droppedPending,
                 DroppedSamplesTotal = _droppedTotal,
-                Conditions = conditions,
+                Conditions = (IReadOnlyList<InputCondition>?)conditions ?? [],
             };
             _droppedPending = 0;
             _nonFinitePending = 0;
