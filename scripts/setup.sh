@@ -53,10 +53,11 @@ serssl_apt_install() {
 # chromium: the browser the dashboard test drives (Playwright with /usr/bin/chromium; it never downloads its own).
 # espeak-ng: the speech synthesiser behind `sers-train synth` (synthetic emotional speech for tests and demos).
 # fonts-dejavu-core: a sans-serif font for the PNG plots (results, training curves, confusion matrices).
+# opus-tools: opusenc and opusdec, which the Ogg Opus tests encode with and compare against (libopus itself).
 # libpulse0: libpulse.so.0 and libpulse-simple.so.0, the client libraries behind the microphone source and `sers devices`.
 # pulseaudio: the sound server; tests start a private daemon with a null sink to capture from without hardware.
 # pulseaudio-utils: paplay, which the tests use to play a recording into that null sink.
-SERSSL_APT_PACKAGES=(alsa-utils chromium espeak-ng fonts-dejavu-core libpulse0 pulseaudio pulseaudio-utils)
+SERSSL_APT_PACKAGES=(alsa-utils chromium espeak-ng fonts-dejavu-core libpulse0 opus-tools pulseaudio pulseaudio-utils)
 
 serssl_restore() {
   serssl_log "restoring NuGet packages"

@@ -3,8 +3,6 @@ namespace SerSsl.Core.Audio;
 /// <summary>Whole-file WAV helpers for offline tools; streaming code should use <see cref="WavReader"/> and <see cref="WavWriter"/>.</summary>
 public static class WavFile
 {
-    private const int InitialCapacity = 64 * 1024;
-
     /// <summary>Reads a whole WAV file into memory, averaging its channels to mono.</summary>
     /// <param name="path">The file to read.</param>
     /// <returns>The mono samples and the sample rate.</returns>
@@ -16,50 +14,7 @@ public static class WavFile
     public static MonoAudio ReadMono(string path)
     {
         using var reader = WavReader.Open(path);
-
-        // Size the array from the header only when the reader has checked that length against the file.
-        var frames = reader.FrameCountIsVerified ? reader.FrameCount ?? 0 : 0;
-        if (frames > Array.MaxLength)
-        {
-            throw new NotSupportedException(
-                $"'{path}' holds {frames} frames, more than fit in one array; read it in blocks with {nameof(WavReader)}.");
-        }
-
-        var samples = new float[reader.FrameCountIsVerified ? frames : InitialCapacity];
-        var count = 0;
-        while (true)
-        {
-            if (count == samples.Length)
-            {
-                if (reader.FrameCountIsVerified && count == frames)
-                {
-                    break;
-                }
-
-                if (count == Array.MaxLength)
-                {
-                    throw new NotSupportedException(
-                        $"'{path}' holds more frames than fit in one array; read it in blocks with {nameof(WavReader)}.");
-                }
-
-                Array.Resize(ref samples, (int)Math.Min((long)samples.Length * 2, Array.MaxLength));
-            }
-
-            var read = reader.ReadMono(samples.AsSpan(count));
-            if (read == 0)
-            {
-                break;
-            }
-
-            count += read;
-        }
-
-        if (count != samples.Length)
-        {
-            Array.Resize(ref samples, count);
-        }
-
-        return new MonoAudio(samples, reader.SampleRate);
+        return AudioReader.ReadAllMono(reader, path);
     }
 
     /// <summary>Writes interleaved samples to a new WAV file, replacing any file already there.</summary>

@@ -38,7 +38,7 @@ namespace SerSsl.Core.Audio;
 /// allocation (the reader's buffer is fixed at 32 KiB). Instances are not thread-safe.
 /// </para>
 /// </remarks>
-public sealed class WavReader : IDisposable
+public sealed class WavReader : IAudioReader
 {
     /// <summary>The most channels accepted.</summary>
     public const int MaxChannels = 64;
@@ -161,6 +161,11 @@ public sealed class WavReader : IDisposable
     /// <summary>The number of sample frames returned so far.</summary>
     public long FramesRead => _framesRead;
 
+    /// <inheritdoc />
+    public string Codec => Encoding == WavEncoding.IeeeFloat
+        ? string.Create(CultureInfo.InvariantCulture, $"WAV, float {BitsPerSample}-bit")
+        : string.Create(CultureInfo.InvariantCulture, $"WAV, PCM {ValidBitsPerSample}-bit");
+
     /// <summary>True when <see cref="FrameCount"/> was checked against the stream's length, so it can size a buffer.</summary>
     internal bool FrameCountIsVerified { get; }
 
@@ -187,6 +192,9 @@ public sealed class WavReader : IDisposable
             throw;
         }
     }
+
+    /// <summary>Creates a reader that names <paramref name="path"/> in its errors.</summary>
+    internal static WavReader Create(Stream stream, bool leaveOpen, string? path) => new(stream, leaveOpen, path);
 
     /// <summary>
     /// Reads interleaved samples (frame by frame, channel by channel) into <paramref name="destination"/>. Only whole

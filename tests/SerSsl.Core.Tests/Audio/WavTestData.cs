@@ -99,7 +99,7 @@ internal static class WavStreams
     public static Stream Open(byte[] bytes, bool seekable, int maxBytesPerRead = int.MaxValue) =>
         seekable && maxBytesPerRead == int.MaxValue ? new MemoryStream(bytes, writable: false) : new PipeStream(new MemoryStream(bytes), maxBytesPerRead);
 
-    public static float[] ReadAll(WavReader reader, int blockSize = 4096)
+    public static float[] ReadAll(IAudioReader reader, int blockSize = 4096)
     {
         var result = new List<float>();
         var block = new float[Math.Max(blockSize, reader.Channels)];
@@ -112,7 +112,7 @@ internal static class WavStreams
         return [.. result];
     }
 
-    public static float[] ReadAllMono(WavReader reader, int blockSize = 4096)
+    public static float[] ReadAllMono(IAudioReader reader, int blockSize = 4096)
     {
         var result = new List<float>();
         var block = new float[blockSize];
