@@ -19,7 +19,7 @@ internal static class TrainingCommands
 
     private static Option<string> CremaDOption() => new("--crema-d")
     {
-        Description = "A CREMA-D folder: AudioWAV/ActorID_Sentence_Emotion_Level.wav plus SentenceFilenames.csv, VideoDemographics.csv and tabulatedVotes.csv (sers-train synth speech writes one).",
+        Description = "A CREMA-D folder: AudioWAV/ActorID_Sentence_Emotion_Level.wav (or AudioOpus/*.opus when there is no AudioWAV/) plus SentenceFilenames.csv, VideoDemographics.csv and tabulatedVotes.csv (sers-train synth speech writes one).",
         Required = true,
     };
 
@@ -35,6 +35,13 @@ internal static class TrainingCommands
         option.AcceptOnlyFromAmong("intended", "votes");
         return option;
     }
+
+    private static Option<string?> FoldsOption() => new("--folds")
+    {
+        Description = "vavl:DIR uses the five speaker-disjoint VAVL folds (DIR holds label_consensus_1.csv to label_consensus_5.csv) and their consensus labels (the top class of each clip's distribution) instead of our seeded partitions and --labels.",
+    };
+
+    private static string? VavlDirectory(ParseResult result, Option<string?> folds) => result.GetValue(folds) is { } value ? VavlFold.ParseOption(value) : null;
 
     private static Option<int> PartitionSeedOption() => new("--partition-seed") { Description = "Seed of the speaker-independent partitions (partition p uses seed + p).", DefaultValueFactory = _ => 42 };
 
@@ -78,7 +85,9 @@ internal static class TrainingCommands
         var labels = LabelsOption();
         var output = new Option<string>("--out") { Description = "Checkpoint folder; running again on it resumes after the last finished epoch.", Required = true };
         var init = new Option<string?>("--init") { Description = "Start from a pre-trained encoder: a pretrain --out folder or its encoder.pt. Without it the encoder starts from random weights." };
-        var partition = new Option<int>("--partition") { Description = "Which of the 5 speaker-independent partitions (0-4).", DefaultValueFactory = _ => 0 };
+        var partition = new Option<int>("--partition") { Description = "Which of the 5 seeded speaker-independent partitions (0-4); not with --folds.", DefaultValueFactory = _ => 0 };
+        var folds = FoldsOption();
+        var fold = new Option<int>("--fold") { Description = "With --folds: which fold (1-5).", DefaultValueFactory = _ => 1 };
         var partitionSeed = PartitionSeedOption();
         var loss = new Option<string>("--loss") { Description = "Training loss: ce (cross-entropy), balanced (class-balanced), cooccurrence (cross-entropy plus the vote co-occurrence penalty).", DefaultValueFactory = _ => "ce" };
         loss.AcceptOnlyFromAmong([.. EmotionLossFactory.Names]);
@@ -87,17 +96,23 @@ internal static class TrainingCommands
         var training = new TrainingOptions(defaultEpochs: 30);
         var command = new Command("finetune", "Fine-tune for speech emotion recognition on one CREMA-D partition with early stopping on development macro F1, then test the best epoch. Writes the checkpoint, test-result.json, confusion.png and curves.png.")
         {
-            crema, metadata, labels, output, init, partition, partitionSeed, loss, fraction, cache,
+            crema, metadata, labels, output, init, partition, folds, fold, partitionSeed, loss, fraction, cache,
         };
         training.AddTo(command);
         command.SetAction((result, token) => Run(result, log =>
         {
             var experiment = new Experiment(log, Interactive);
             var dir = result.GetRequiredValue(crema);
-            var dataset = experiment.LoadCremaD(dir, result.GetValue(metadata), Labels(result.GetRequiredValue(labels)));
+            var vavl = VavlDirectory(result, folds);
+            if (vavl is not null && (result.GetResult(partition) is { Implicit: false } || result.GetResult(labels) is { Implicit: false }))
+            {
+                throw new ArgumentException("--folds vavl:DIR chooses the speakers and labels itself; pick a fold with --fold 1-5 and leave out --partition and --labels.");
+            }
+
+            var loaded = experiment.LoadCremaD(dir, result.GetValue(metadata), Labels(result.GetRequiredValue(labels)));
             var featureCache = Cache(result.GetValue(cache), dir);
-            var features = experiment.Features(dataset, featureCache, token);
-            var p = PartitionOf(dataset, result.GetValue(partitionSeed), result.GetValue(partition));
+            var features = experiment.Features(loaded, featureCache, token);
+            var (dataset, p) = experiment.Splits(loaded, vavl, result.GetValue(partitionSeed), [vavl is null ? result.GetValue(partition) : result.GetValue(fold)])[0];
             var model = training.Model(result);
             log.WriteLine($"model: {Complexity(model)}");
             var spec = new FineTuneSpec(model, training.Settings(result), EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result));
@@ -107,12 +122,23 @@ internal static class TrainingCommands
                 ["command"] = TrainingOptions.CommandLine(result),
                 ["cremaD"] = Path.GetFullPath(dir),
                 ["synthetic"] = Experiment.IsSynthetic(dir) ? "yes" : "no",
-                ["partition"] = p.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["partitionSeed"] = result.GetValue(partitionSeed).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["labels"] = result.GetRequiredValue(labels),
+                ["audio"] = loaded.AudioCopy ?? "none",
                 ["init"] = initPath is null ? "none" : Path.GetFullPath(initPath),
             };
-            experiment.FineTuneAndTest(dataset, p, features, featureCache, spec, initPath, result.GetRequiredValue(output), $"finetune p{p.Index}", provenance, token);
+            if (vavl is null)
+            {
+                provenance["partition"] = p.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                provenance["partitionSeed"] = result.GetValue(partitionSeed).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                provenance["labels"] = result.GetRequiredValue(labels);
+            }
+            else
+            {
+                provenance["folds"] = VavlFold.Scheme + Path.GetFullPath(vavl);
+                provenance["fold"] = p.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                provenance["labels"] = "vavl";
+            }
+
+            experiment.FineTuneAndTest(dataset, p, features, featureCache, spec, initPath, result.GetRequiredValue(output), $"finetune {p.ShortName}", provenance, token);
         }));
         return command;
     }
@@ -128,9 +154,11 @@ internal static class TrainingCommands
         weights.AcceptOnlyFromAmong("best", "last");
         var plot = new Option<string?>("--plot") { Description = "Also write the confusion matrix as a PNG to this path." };
         var cache = CacheOption();
-        var command = new Command("evaluate", "Evaluate a fine-tuned checkpoint on its partition's test (or development) speakers: accuracy, per-class and macro precision, recall and F1, and the confusion matrix.")
+        var folds = FoldsOption();
+        folds.Description = "vavl:DIR where the checkpoint's VAVL folds are now (default: the folder recorded when it was trained).";
+        var command = new Command("evaluate", "Evaluate a fine-tuned checkpoint on its partition's (or VAVL fold's) test or development speakers: accuracy, per-class and macro precision, recall and F1, and the confusion matrix. To evaluate an exported model bundle on any labelled corpus, use `sers evaluate`.")
         {
-            checkpoint, crema, metadata, split, weights, plot, cache,
+            checkpoint, crema, metadata, split, weights, plot, cache, folds,
         };
         command.SetAction((result, token) => Run(result, log =>
         {
@@ -144,11 +172,13 @@ internal static class TrainingCommands
             var experiment = new Experiment(log, Interactive);
             var cremaDir = result.GetRequiredValue(crema);
             var labels = state.Provenance.GetValueOrDefault("labels", "intended");
-            var dataset = experiment.LoadCremaD(cremaDir, result.GetValue(metadata), Labels(labels));
+            var loaded = experiment.LoadCremaD(cremaDir, result.GetValue(metadata), labels == "vavl" ? LabelSource.Intended : Labels(labels));
             var featureCache = Cache(result.GetValue(cache), cremaDir);
-            var features = experiment.Features(dataset, featureCache, token);
+            var features = experiment.Features(loaded, featureCache, token);
             var seed = int.Parse(state.Provenance.GetValueOrDefault("partitionSeed", "42"), System.Globalization.CultureInfo.InvariantCulture);
-            var p = PartitionOf(dataset, seed, int.Parse(state.Provenance.GetValueOrDefault("partition", "0"), System.Globalization.CultureInfo.InvariantCulture));
+            var vavl = result.GetValue(folds) is { } f ? VavlFold.ParseOption(f) : state.Provenance.GetValueOrDefault("folds") is { } recorded ? VavlFold.ParseOption(recorded) : null;
+            var which = int.Parse(state.Provenance.GetValueOrDefault(vavl is null ? "partition" : "fold", vavl is null ? "0" : "1"), System.Globalization.CultureInfo.InvariantCulture);
+            var (dataset, p) = experiment.Splits(loaded, vavl, seed, [which])[0];
             var silence = new LogMelExtractor(featureCache.Settings).SilenceLevel;
             var data = EmotionData.Build(dataset, p, features, silence, state.ChunkFrames, state.ChunkScale, trained: (state.Normalizer, state.MaxSentenceFrames));
             var modelOptions = Checkpoint.ModelOptionsOf(state);
@@ -157,7 +187,7 @@ internal static class TrainingCommands
             var (matrix, _) = FineTuner.Evaluate(model, examples, data, modelOptions.MelBins, state.Settings.BatchSize, null);
             var metrics = ClassificationMetrics.From(matrix);
             var output = result.InvocationConfiguration.Output;
-            output.WriteLine($"{result.GetRequiredValue(split)} set of partition {p.Index}: {examples.Count} clips{(state.Provenance.GetValueOrDefault("synthetic") == "yes" ? " (synthetic data)" : string.Empty)}");
+            output.WriteLine($"{result.GetRequiredValue(split)} set of {p.Name}: {examples.Count} clips{(state.Provenance.GetValueOrDefault("synthetic") == "yes" ? " (synthetic data)" : string.Empty)}");
             output.WriteLine($"accuracy {metrics.Accuracy:P1}  macro precision {metrics.MacroPrecision:P1}  macro recall {metrics.MacroRecall:P1}  macro F1 {metrics.MacroF1:P1}");
             output.WriteLine("class  precision  recall     F1  support");
             for (var k = 0; k < CremaDEmotion.Count; k++)
@@ -168,7 +198,7 @@ internal static class TrainingCommands
             output.WriteLine("confusion (rows true, columns predicted): " + string.Join(" | ", matrix.ToRows().Select(r => string.Join(' ', r))));
             if (result.GetValue(plot) is { } png)
             {
-                ConfusionMatrixPlot.Save(png, matrix, CremaDEmotion.Codes, $"partition {p.Index}, {result.GetRequiredValue(split)}");
+                ConfusionMatrixPlot.Save(png, matrix, CremaDEmotion.Codes, $"{p.Name}, {result.GetRequiredValue(split)}");
                 output.WriteLine($"wrote {png}");
             }
         }));
@@ -179,9 +209,10 @@ internal static class TrainingCommands
     {
         var crema = CremaDOption();
         var metadata = MetadataOption();
-        var unlabeled = new Option<string>("--unlabeled") { Description = "The unlabeled audiovisual corpus: its manifest.csv or its folder.", Required = true };
-        var output = new Option<string>("--out") { Description = "Results folder; running again on it resumes where it stopped.", Required = true };
-        var partitions = new Option<int>("--partitions") { Description = "How many of the 5 speaker-independent partitions to run.", DefaultValueFactory = _ => 5 };
+        var unlabeled = new Option<string?>("--unlabeled") { Description = "The unlabeled audiovisual corpus: its manifest.csv or its folder (needed unless --conditions is none)." };
+        var output = new Option<string>("--out") { Description = "Results folder; running again on it resumes where it stopped (each finished condition and split is kept).", Required = true };
+        var partitions = new Option<int>("--partitions") { Description = "How many of the 5 partitions (or VAVL folds, from fold 1) to run.", DefaultValueFactory = _ => 5 };
+        var folds = FoldsOption();
         var partitionSeed = PartitionSeedOption();
         var conditions = new Option<string>("--conditions") { Description = "Pre-training conditions: all (none, each task alone and every combination) or a semicolon-separated list such as 'none;energy;energy,face,au'.", DefaultValueFactory = _ => "all" };
         var labels = LabelsOption();
@@ -192,7 +223,7 @@ internal static class TrainingCommands
         var training = new TrainingOptions(defaultEpochs: 30);
         var command = new Command("reproduce", "The paper's experiment: no pre-training versus each pretext task alone versus every combination, each fine-tuned and tested on every partition. Writes results.json, results.md (macro P/R/F1, mean and std, change against no pre-training), metrics.png, and per condition a confusion matrix and training curves.")
         {
-            crema, metadata, unlabeled, output, partitions, partitionSeed, conditions, labels, loss, fraction, pretrainEpochs,
+            crema, metadata, unlabeled, output, partitions, folds, partitionSeed, conditions, labels, loss, fraction, pretrainEpochs,
         };
         training.AddTo(command);
         command.SetAction((result, token) => Run(result, log =>
@@ -206,10 +237,11 @@ internal static class TrainingCommands
             var spec = new ReproductionSpec(
                 result.GetRequiredValue(crema),
                 result.GetValue(metadata),
-                result.GetRequiredValue(unlabeled),
+                result.GetValue(unlabeled),
                 result.GetRequiredValue(output),
                 Math.Clamp(result.GetValue(partitions), 1, 5),
                 result.GetValue(partitionSeed),
+                VavlDirectory(result, folds),
                 conditionList,
                 Labels(result.GetRequiredValue(labels)),
                 new FineTuneSpec(model, settings, EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result)),
@@ -219,14 +251,6 @@ internal static class TrainingCommands
             result.InvocationConfiguration.Output.WriteLine(MetricsMarkdown.Table([.. report.Conditions.Select(c => c.Summary)], report.Baseline));
         }));
         return command;
-    }
-
-    private static SpeakerPartition PartitionOf(CremaDDataset dataset, int seed, int index)
-    {
-        var partitions = dataset.CreatePartitions(seed);
-        return index >= 0 && index < partitions.Count
-            ? partitions[index]
-            : throw new ArgumentException($"--partition must be 0 to {partitions.Count - 1}; got {index}.");
     }
 
     private static string Complexity(ModelOptions options)

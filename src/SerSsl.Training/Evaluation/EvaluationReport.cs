@@ -36,11 +36,15 @@ internal sealed record ConditionResult(string Name, IReadOnlyList<PartitionResul
 /// <param name="Metrics">Metrics on the partition's test set.</param>
 /// <param name="ConfusionMatrix">K rows of K counts, row = true class, column = predicted class.</param>
 /// <param name="History">Per-epoch losses and dev F1 of the run, or null.</param>
+/// <param name="WallSeconds">Wall time of the fine-tuning and test in this process (not counting an earlier, interrupted sitting), or null.</param>
+/// <param name="PeakResidentBytes">The process's peak resident memory when the result was written, or null.</param>
 internal sealed record PartitionResult(
     string Partition,
     ClassificationMetrics Metrics,
     IReadOnlyList<IReadOnlyList<long>> ConfusionMatrix,
-    TrainingHistory? History = null)
+    TrainingHistory? History = null,
+    double? WallSeconds = null,
+    long? PeakResidentBytes = null)
 {
     /// <summary>Creates a partition's result from its test confusion matrix.</summary>
     public static PartitionResult Create(string partition, ConfusionMatrix matrix, TrainingHistory? history = null)

@@ -54,13 +54,13 @@ internal sealed class EmotionData
     /// <summary>Computes (or reads cached) features for every clip of the dataset that has audio.</summary>
     public static IReadOnlyDictionary<string, ClipFeatures> ComputeFeatures(CremaDDataset dataset, FeatureCache cache, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
     {
-        var clips = dataset.Clips.Where(c => c.WavPath is not null).ToArray();
+        var clips = dataset.Clips.Where(c => c.AudioPath is not null).ToArray();
         if (clips.Length == 0)
         {
-            throw new InvalidOperationException("The CREMA-D folder has no audio: point --crema-d at a folder with AudioWAV/.");
+            throw new InvalidOperationException("The CREMA-D folder has no audio: point --crema-d at a folder with AudioWAV/ or AudioOpus/.");
         }
 
-        var features = cache.GetOrComputeAll(clips.Select(c => (c.WavPath!, c.Id)).ToArray(), progress, null, cancellationToken);
+        var features = cache.GetOrComputeAll(clips.Select(c => (c.AudioPath!, c.Id)).ToArray(), progress, null, cancellationToken);
         return clips.Zip(features).ToDictionary(p => p.First.Id, p => p.Second, StringComparer.Ordinal);
     }
 
@@ -94,7 +94,7 @@ internal sealed class EmotionData
         var test = Select(DataSplit.Test);
         if (train.Length == 0 || dev.Length == 0 || test.Length == 0)
         {
-            throw new InvalidOperationException($"Partition {partition.Index} has {train.Length} training, {dev.Length} development and {test.Length} test clips with audio; each set needs at least one. Is the AudioWAV folder complete?");
+            throw new InvalidOperationException($"{partition.Name} has {train.Length} training, {dev.Length} development and {test.Length} test clips with audio; each set needs at least one. Is the audio folder complete?");
         }
 
         var maxFrames = trained?.MaxSentenceFrames ?? Math.Max(features.Values.Max(f => f.FrameCount), chunkFrames);

@@ -4,6 +4,7 @@ using SerSsl.Training.Data.CremaD;
 using SerSsl.Training.Data.Features;
 using SerSsl.Training.Data.Synthesis;
 using SerSsl.Training.Data.Unlabeled;
+using SerSsl.Training.Diagnostics;
 using SerSsl.Training.Evaluation;
 using SerSsl.Training.Models;
 using SerSsl.Training.Plots;
@@ -56,8 +57,44 @@ internal sealed class Experiment
     public CremaDDataset LoadCremaD(string directory, string? metadataDirectory, LabelSource labels)
     {
         var dataset = CremaDDataset.Load(directory, new CremaDLoadOptions { LabelSource = labels, MetadataDirectory = metadataDirectory });
-        _log.WriteLine($"CREMA-D {directory}: {dataset.Summary}");
+        _log.WriteLine($"CREMA-D {directory} ({dataset.AudioCopy} audio, {Path.GetFileName(dataset.AudioDirectory)}/): {dataset.Summary}");
         return dataset;
+    }
+
+    /// <summary>
+    /// The train/development/test splits to run: the VAVL folds (each with the dataset restricted to and labelled by its
+    /// fold) when <paramref name="vavlDirectory"/> is set, else the seeded speaker partitions of the whole dataset.
+    /// </summary>
+    /// <param name="dataset">The loaded CREMA-D copy.</param>
+    /// <param name="vavlDirectory">The folder of <c>label_consensus_N.csv</c>, or null.</param>
+    /// <param name="partitionSeed">The seed of our partitions (ignored with VAVL folds).</param>
+    /// <param name="which">Fold numbers (1-5) with VAVL, else partition indices (0-4).</param>
+    public IReadOnlyList<(CremaDDataset Data, SpeakerPartition Partition)> Splits(CremaDDataset dataset, string? vavlDirectory, int partitionSeed, IEnumerable<int> which)
+    {
+        if (vavlDirectory is null)
+        {
+            var partitions = dataset.CreatePartitions(partitionSeed);
+            return [.. which.Select(i => i >= 0 && i < partitions.Count
+                ? (dataset, partitions[i])
+                : throw new ArgumentException($"--partition must be 0 to {partitions.Count - 1}; got {i}."))];
+        }
+
+        var splits = new List<(CremaDDataset, SpeakerPartition)>();
+        foreach (var number in which)
+        {
+            if (number is < 1 or > VavlFold.Count)
+            {
+                throw new ArgumentException($"--fold must be 1 to {VavlFold.Count}; got {number}.");
+            }
+
+            var fold = VavlFold.Load(vavlDirectory, number);
+            var labelled = dataset.WithFold(fold);
+            var p = fold.Partition;
+            _log.WriteLine($"VAVL fold {number} ({fold.Path}): {labelled.Clips.Count} clips; {p.TrainActors.Count} train, {p.DevActors.Count} development, {p.TestActors.Count} test speakers; consensus label differs from the intended emotion on {labelled.Summary.ConsensusDiffersFromIntended}");
+            splits.Add((labelled, p));
+        }
+
+        return splits;
     }
 
     /// <summary>Features of every CREMA-D clip, computed once and cached.</summary>
@@ -100,6 +137,7 @@ internal sealed class Experiment
             return ResultsJson.Deserialize<PartitionResult>(File.ReadAllText(resultPath));
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var silence = new LogMelExtractor(cache.Settings).SilenceLevel;
         var data = EmotionData.Build(dataset, partition, features, silence, spec.ChunkFrames, spec.ChunkScale, spec.TrainFraction);
         _log.WriteLine($"{name}: {data.Train.Count} train clips ({data.TrainActorCount} actors), {data.Dev.Count} dev, {data.Test.Count} test; {data.ChunkCount} chunks per clip");
@@ -110,11 +148,11 @@ internal sealed class Experiment
         model.load(Path.Combine(outputDirectory, Checkpoint.BestFile));
         var (matrix, _) = FineTuner.Evaluate(model, data.Test, data, spec.Model.MelBins, spec.Settings.BatchSize, null);
         var history = new TrainingHistory(name, state.History);
-        var result = PartitionResult.Create($"partition-{partition.Index}", matrix, history);
+        var result = PartitionResult.Create(partition.Name, matrix, history) with { WallSeconds = clock.Elapsed.TotalSeconds, PeakResidentBytes = ProcessMemory.PeakResidentBytes() };
         ConfusionMatrixPlot.Save(Path.Combine(outputDirectory, "confusion.png"), matrix, CremaDEmotion.Codes, $"{name}: test, best epoch {state.BestEpoch}");
         TrainingCurvesPlot.Save(Path.Combine(outputDirectory, "curves.png"), [history], name);
         Checkpoint.ReplaceFile(resultPath, temp => File.WriteAllText(temp, ResultsJson.Serialize(result)));
-        _log.WriteLine($"{name}: test macro P {result.Metrics.MacroPrecision:P1}, R {result.Metrics.MacroRecall:P1}, F1 {result.Metrics.MacroF1:P1}, accuracy {result.Metrics.Accuracy:P1} (best epoch {state.BestEpoch})");
+        _log.WriteLine($"{name}: test macro P {result.Metrics.MacroPrecision:P1}, R {result.Metrics.MacroRecall:P1}, F1 {result.Metrics.MacroF1:P1}, accuracy {result.Metrics.Accuracy:P1} (best epoch {state.BestEpoch}); {clock.Elapsed.TotalMinutes:F1} min, peak resident memory {ProcessMemory.Describe(result.PeakResidentBytes)}");
         return result;
     }
 

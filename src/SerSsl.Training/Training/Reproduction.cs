@@ -12,10 +12,11 @@ namespace SerSsl.Training.Training;
 internal sealed record ReproductionSpec(
     string CremaDDirectory,
     string? MetadataDirectory,
-    string UnlabeledManifest,
+    string? UnlabeledManifest,
     string OutputDirectory,
     int Partitions,
     int PartitionSeed,
+    string? VavlDirectory,
     IReadOnlyList<PretextTasks> Conditions,
     LabelSource Labels,
     FineTuneSpec FineTune,
@@ -43,27 +44,33 @@ internal sealed class Reproduction
     {
         var outDir = spec.OutputDirectory;
         Directory.CreateDirectory(outDir);
-        var synthetic = Experiment.IsSynthetic(spec.CremaDDirectory) || Experiment.IsSynthetic(spec.UnlabeledManifest);
+        var synthetic = Experiment.IsSynthetic(spec.CremaDDirectory) || (spec.UnlabeledManifest is { } m && Experiment.IsSynthetic(m));
         var settings = new Core.Features.LogMelSettings();
         var provenance = new Dictionary<string, string>
         {
             ["command"] = spec.CommandLine,
             ["cremaD"] = Path.GetFullPath(spec.CremaDDirectory),
-            ["unlabeled"] = Path.GetFullPath(spec.UnlabeledManifest),
+            ["unlabeled"] = spec.UnlabeledManifest is null ? "none" : Path.GetFullPath(spec.UnlabeledManifest),
             ["synthetic"] = synthetic ? "yes" : "no",
         };
+        if (spec.VavlDirectory is not null)
+        {
+            provenance["folds"] = VavlFold.Scheme + Path.GetFullPath(spec.VavlDirectory);
+        }
 
         var dataset = _experiment.LoadCremaD(spec.CremaDDirectory, spec.MetadataDirectory, spec.Labels);
         var cremaCache = new FeatureCache(Experiment.DefaultCacheDirectory(spec.CremaDDirectory), settings);
         var features = _experiment.Features(dataset, cremaCache, cancellationToken);
-        var partitions = dataset.CreatePartitions(spec.PartitionSeed).Take(spec.Partitions).ToArray();
+        var which = spec.VavlDirectory is null ? Enumerable.Range(0, spec.Partitions) : Enumerable.Range(1, spec.Partitions);
+        var partitions = _experiment.Splits(dataset, spec.VavlDirectory, spec.PartitionSeed, which);
 
         var encoders = new Dictionary<PretextTasks, string>();
         var pretrainConditions = spec.Conditions.Where(c => c != PretextTasks.None).ToArray();
         if (pretrainConditions.Length > 0)
         {
-            var unlabeledCache = new FeatureCache(Experiment.DefaultCacheDirectory(spec.UnlabeledManifest), settings);
-            var pretext = _experiment.LoadPretext(spec.UnlabeledManifest, unlabeledCache, spec.FineTune.ChunkFrames, spec.FineTune.ChunkScale, cancellationToken);
+            var manifest = spec.UnlabeledManifest ?? throw new ArgumentException("Pre-training conditions need --unlabeled (an unlabeled corpus); only --conditions none runs without one.");
+            var unlabeledCache = new FeatureCache(Experiment.DefaultCacheDirectory(manifest), settings);
+            var pretext = _experiment.LoadPretext(manifest, unlabeledCache, spec.FineTune.ChunkFrames, spec.FineTune.ChunkScale, cancellationToken);
             foreach (var tasks in pretrainConditions)
             {
                 var dir = Path.Combine(outDir, "pretrain", PretextTaskNames.Format(tasks, "+"));
@@ -77,11 +84,11 @@ internal sealed class Reproduction
         {
             var name = PretextTaskNames.Format(tasks, "+");
             var results = new List<PartitionResult>();
-            foreach (var partition in partitions)
+            foreach (var (data, partition) in partitions)
             {
-                var dir = Path.Combine(outDir, "finetune", name, $"partition-{partition.Index}");
-                var runProvenance = new Dictionary<string, string>(provenance) { ["pretraining"] = name, ["partition"] = partition.Index.ToString(CultureInfo.InvariantCulture) };
-                results.Add(_experiment.FineTuneAndTest(dataset, partition, features, cremaCache, spec.FineTune, encoders.GetValueOrDefault(tasks), dir, $"finetune[{name}] p{partition.Index}", runProvenance, cancellationToken));
+                var dir = Path.Combine(outDir, "finetune", name, partition.Name);
+                var runProvenance = new Dictionary<string, string>(provenance) { ["pretraining"] = name, [partition.Label is null ? "partition" : "fold"] = partition.Index.ToString(CultureInfo.InvariantCulture) };
+                results.Add(_experiment.FineTuneAndTest(data, partition, features, cremaCache, spec.FineTune, encoders.GetValueOrDefault(tasks), dir, $"finetune[{name}] {partition.ShortName}", runProvenance, cancellationToken));
             }
 
             var condition = ConditionResult.Create(name, results);
@@ -107,7 +114,7 @@ internal sealed class Reproduction
         ResultsJson.Write(Path.Combine(outDir, "results.json"), report);
         var summaries = conditions.Select(c => c.Summary).ToArray();
         ConditionMetricsPlot.Save(Path.Combine(outDir, "metrics.png"), summaries, synthetic ? "Macro P/R/F1 per pre-training condition (synthetic data)" : "Macro P/R/F1 per pre-training condition");
-        File.WriteAllText(Path.Combine(outDir, "results.md"), Markdown(spec, report, summaries, baseline, partitions.Length));
+        File.WriteAllText(Path.Combine(outDir, "results.md"), Markdown(spec, report, summaries, baseline, partitions.Count));
         _log.WriteLine($"wrote {Path.Combine(outDir, "results.md")}, results.json and plots");
         return report;
     }
@@ -125,10 +132,28 @@ internal sealed class Reproduction
             text.AppendLine();
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"Test-set macro precision, recall and F1 in percent, mean ± standard deviation over {partitions} speaker-independent partitions; Δ is the change against no pre-training.");
+        var over = spec.VavlDirectory is null ? $"{partitions} speaker-independent partitions" : $"{partitions} VAVL folds";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Test-set macro precision, recall and F1 in percent, mean ± standard deviation over {over}; Δ is the change against no pre-training.");
         text.AppendLine();
         text.AppendLine(MetricsMarkdown.Table(summaries, baseline));
         text.AppendLine();
+        foreach (var condition in report.Conditions)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Per split, condition `{condition.Name}` (test speakers; percent):");
+            text.AppendLine();
+            text.AppendLine("| Split | Macro precision | Macro recall (UAR) | Macro F1 | Accuracy | Best epoch |");
+            text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var r in condition.Partitions)
+            {
+                var best = r.History?.Epochs.Count > 0 ? r.History.Epochs.MaxBy(static e => e.DevMacroF1)!.Epoch.ToString(CultureInfo.InvariantCulture) : "-";
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Partition} | {r.Metrics.MacroPrecision * 100:F1} | {r.Metrics.MacroRecall * 100:F1} | {r.Metrics.MacroF1 * 100:F1} | {r.Metrics.Accuracy * 100:F1} | {best} |");
+            }
+
+            var sum = condition.Summary;
+            text.AppendLine(CultureInfo.InvariantCulture, $"| mean ± std | {MetricsMarkdown.FormatMeanStd(sum.MacroPrecision)} | {MetricsMarkdown.FormatMeanStd(sum.MacroRecall)} | {MetricsMarkdown.FormatMeanStd(sum.MacroF1)} | {MetricsMarkdown.FormatMeanStd(sum.Accuracy)} | |");
+            text.AppendLine();
+        }
+
         text.AppendLine("Command:");
         text.AppendLine();
         text.AppendLine("```");

@@ -24,8 +24,11 @@ namespace SerSsl.Training.Data.CremaD;
 /// </remarks>
 internal sealed class CremaDDataset
 {
-    /// <summary>The audio folder's name.</summary>
+    /// <summary>The lossless audio folder's name (the published layout).</summary>
     public const string AudioFolderName = "AudioWAV";
+
+    /// <summary>The Ogg Opus audio folder's name, used when there is no <see cref="AudioFolderName"/>.</summary>
+    public const string OpusFolderName = "AudioOpus";
 
     /// <summary>The clip list's file name.</summary>
     public const string SentenceFileName = "SentenceFilenames.csv";
@@ -60,8 +63,11 @@ internal sealed class CremaDDataset
         _actorsById = actors.ToDictionary(static a => a.Id);
     }
 
-    /// <summary>The <c>AudioWAV</c> folder, or null when only the metadata was loaded.</summary>
+    /// <summary>The audio folder (<c>AudioWAV</c>, else <c>AudioOpus</c>), or null when only the metadata was loaded.</summary>
     public string? AudioDirectory { get; }
+
+    /// <summary>Which copy of the audio was loaded: "lossless WAV" or "Ogg Opus"; null without audio.</summary>
+    public string? AudioCopy => AudioDirectory is null ? null : Path.GetFileName(AudioDirectory) == OpusFolderName ? "Ogg Opus" : "lossless WAV";
 
     /// <summary>The options the dataset was loaded with.</summary>
     public CremaDLoadOptions Options { get; }
@@ -79,12 +85,13 @@ internal sealed class CremaDDataset
     public CremaDLoadSummary Summary { get; }
 
     /// <summary>Loads a CREMA-D copy with its audio.</summary>
-    /// <param name="directory">The dataset folder, holding <c>AudioWAV/</c> and (unless
+    /// <param name="directory">The dataset folder, holding <c>AudioWAV/</c> or <c>AudioOpus/</c> (WAV is preferred when
+    /// both are there) and (unless
     /// <see cref="CremaDLoadOptions.MetadataDirectory"/> is set) the metadata CSVs.</param>
     /// <param name="options">Labelling options; <see cref="CremaDLoadOptions.Default"/> when null.</param>
-    /// <returns>The dataset; every clip has a <see cref="CremaDClip.WavPath"/>.</returns>
-    /// <exception cref="DirectoryNotFoundException">The folder or its <c>AudioWAV/</c> folder does not exist.</exception>
-    /// <exception cref="FileNotFoundException">Metadata files are missing (all are named), or listed clips have no WAV
+    /// <returns>The dataset; every clip has a <see cref="CremaDClip.AudioPath"/>.</returns>
+    /// <exception cref="DirectoryNotFoundException">The folder, or both its audio folders, do not exist.</exception>
+    /// <exception cref="FileNotFoundException">Metadata files are missing (all are named), or listed clips have no audio
     /// file (the count and the first names are listed).</exception>
     /// <exception cref="FormatException">A clip name is malformed; the message names it and the line.</exception>
     /// <exception cref="InvalidDataException">A metadata table is malformed; the message names the file and line.</exception>
@@ -100,7 +107,12 @@ internal sealed class CremaDDataset
         var audio = Path.Combine(Path.GetFullPath(directory), AudioFolderName);
         if (!Directory.Exists(audio))
         {
-            throw new DirectoryNotFoundException($"CREMA-D folder '{directory}' has no {AudioFolderName}/ folder; point the loader at the folder that holds {AudioFolderName}/ and the metadata CSVs.");
+            audio = Path.Combine(Path.GetFullPath(directory), OpusFolderName);
+        }
+
+        if (!Directory.Exists(audio))
+        {
+            throw new DirectoryNotFoundException($"CREMA-D folder '{directory}' has no {AudioFolderName}/ (or {OpusFolderName}/) folder; point the loader at the folder that holds the audio folder and the metadata CSVs.");
         }
 
         return LoadCore(options.MetadataDirectory ?? directory, audio, options);
@@ -110,7 +122,7 @@ internal sealed class CremaDDataset
     /// <param name="metadataDirectory">A folder with the metadata CSVs (at its top, in <c>metadata/</c> or
     /// <c>processedResults/</c>).</param>
     /// <param name="options">Labelling options; <see cref="CremaDLoadOptions.MetadataDirectory"/> is ignored.</param>
-    /// <returns>The dataset; <see cref="CremaDClip.WavPath"/> is null.</returns>
+    /// <returns>The dataset; <see cref="CremaDClip.AudioPath"/> is null.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">Metadata files are missing (all are named).</exception>
     /// <exception cref="FormatException">A clip name is malformed.</exception>
@@ -135,6 +147,56 @@ internal sealed class CremaDDataset
     /// <returns>The partitions, index 0 first.</returns>
     public IReadOnlyList<SpeakerPartition> CreatePartitions(int seed, PartitionOptions? options = null) =>
         SpeakerPartitioner.Create(Actors.Select(static a => (a.Id, a.Sex)).ToList(), seed, options);
+
+    /// <summary>
+    /// The dataset restricted to the clips of a VAVL fold and labelled by it: each clip's label is the fold's hard
+    /// label and its <see cref="CremaDClip.Distribution"/> the fold's distribution.
+    /// </summary>
+    /// <param name="fold">The fold.</param>
+    /// <returns>A new dataset with the fold's clips in list order.</returns>
+    /// <exception cref="InvalidDataException">The fold names clips that are not in the clip list, or a fold speaker
+    /// differs from the clip name's actor.</exception>
+    public CremaDDataset WithFold(VavlFold fold)
+    {
+        ArgumentNullException.ThrowIfNull(fold);
+        var all = Clips.Concat(DroppedClips.Select(static d => new CremaDClip(d.Name, d.Name.Emotion, d.AudioPath, d.Votes)))
+            .ToList();
+        var byId = all.ToDictionary(static c => c.Id, StringComparer.Ordinal);
+        var missing = fold.Clips.Keys.Where(id => !byId.ContainsKey(id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidDataException($"{fold.Path}: {missing.Count} clip(s) are not in {SentenceFileName}: {ListFirst(missing, missing.Count)}.");
+        }
+
+        var clips = new List<CremaDClip>(fold.Clips.Count);
+        foreach (var clip in all)
+        {
+            if (!fold.Clips.TryGetValue(clip.Id, out var labelled))
+            {
+                continue;
+            }
+
+            if (labelled.Speaker != clip.ActorId)
+            {
+                throw new InvalidDataException($"{fold.Path}: clip '{clip.Id}' has SpkrID {labelled.Speaker} but its name says actor {clip.ActorId}.");
+            }
+
+            clips.Add(clip with { Label = labelled.Label, Distribution = labelled.Distribution });
+        }
+
+        var actorIds = clips.Select(static c => c.ActorId).ToHashSet();
+        var actors = Actors.Where(a => actorIds.Contains(a.Id)).ToList();
+        var summary = Summary with
+        {
+            ClipsLoaded = clips.Count,
+            ActorCount = actors.Count,
+            DroppedTiedTop = 0,
+            DroppedBelowMajority = 0,
+            DroppedNoVotes = 0,
+            ConsensusDiffersFromIntended = clips.Count(static c => c.Label != c.IntendedEmotion),
+        };
+        return new CremaDDataset(AudioDirectory, Options with { LabelSource = LabelSource.VavlConsensus }, clips, [], actors, summary);
+    }
 
     /// <summary>The clips of one set of a partition, in list order.</summary>
     /// <param name="partition">A partition of this dataset's actors.</param>
@@ -374,20 +436,23 @@ internal sealed class CremaDDataset
 
     private static (Dictionary<string, string> Wavs, int Unlisted) FindWavs(string audioDirectory, List<CremaDClipName> names)
     {
+        // The folder's name says which extensions to look for; the readers go by content, not by extension.
+        var opus = Path.GetFileName(audioDirectory) == OpusFolderName;
+        string[] extensions = opus ? [".opus", ".ogg"] : [".wav"];
         var present = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(audioDirectory))
         {
-            if (string.Equals(Path.GetExtension(file), ".wav", StringComparison.OrdinalIgnoreCase))
+            if (extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
             {
                 present.TryAdd(Path.GetFileNameWithoutExtension(file), file);
             }
         }
 
-        var missing = names.Where(n => !present.ContainsKey(n.Name)).Select(static n => n.Name + ".wav").ToList();
+        var missing = names.Where(n => !present.ContainsKey(n.Name)).Select(n => n.Name + extensions[0]).ToList();
         if (missing.Count > 0)
         {
             throw new FileNotFoundException(
-                $"{missing.Count} clip(s) in {SentenceFileName} have no WAV in {audioDirectory}{Path.DirectorySeparatorChar}: {ListFirst(missing, missing.Count)}.");
+                $"{missing.Count} clip(s) in {SentenceFileName} have no {(opus ? "Opus" : "WAV")} file in {audioDirectory}{Path.DirectorySeparatorChar}: {ListFirst(missing, missing.Count)}.");
         }
 
         var result = names.ToDictionary(static n => n.Name, n => present[n.Name], StringComparer.Ordinal);

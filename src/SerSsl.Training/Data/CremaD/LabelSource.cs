@@ -8,4 +8,7 @@ internal enum LabelSource
 
     /// <summary>The strict-majority consensus of the raters' votes in one modality (see <see cref="VoteConsensus"/>).</summary>
     VoteConsensus,
+
+    /// <summary>A VAVL fold's consensus labels (<see cref="VavlFold"/>): the top class of each clip's distribution.</summary>
+    VavlConsensus,
 }

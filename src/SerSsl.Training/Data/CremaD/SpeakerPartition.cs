@@ -6,8 +6,15 @@ namespace SerSsl.Training.Data.CremaD;
 /// <param name="TrainActors">Training actor ids, ascending.</param>
 /// <param name="DevActors">Development actor ids, ascending.</param>
 /// <param name="TestActors">Test actor ids, ascending.</param>
-internal sealed record SpeakerPartition(int Index, long Seed, IReadOnlyList<int> TrainActors, IReadOnlyList<int> DevActors, IReadOnlyList<int> TestActors)
+/// <param name="Label">How results name the partition; null for <c>partition-INDEX</c> (a VAVL fold says <c>fold-N</c>).</param>
+internal sealed record SpeakerPartition(int Index, long Seed, IReadOnlyList<int> TrainActors, IReadOnlyList<int> DevActors, IReadOnlyList<int> TestActors, string? Label = null)
 {
+    /// <summary>The partition's name in results and folder names: <c>partition-0</c> or <c>fold-1</c>.</summary>
+    public string Name => Label ?? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"partition-{Index}");
+
+    /// <summary>A short form for log lines: <c>p0</c> or <c>fold1</c>.</summary>
+    public string ShortName => Label is null ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"p{Index}") : Label.Replace("-", string.Empty, StringComparison.Ordinal);
+
     /// <summary>The actor ids of one set.</summary>
     /// <param name="split">Which set.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="split"/> is not defined.</exception>

@@ -114,11 +114,11 @@ internal sealed class FeatureCache
     public string EntryPath(string clipId) => Path.Combine(EntryDirectory, FileNameOf(clipId));
 
     /// <summary>The clip's features: from a valid entry when there is one, else computed and stored.</summary>
-    /// <param name="wavPath">The clip's WAV file (any rate from 8 to 192 kHz, any channel count).</param>
+    /// <param name="wavPath">The clip's audio file: WAV (any rate from 8 to 192 kHz, any channel count) or Ogg Opus, by content.</param>
     /// <param name="clipId">A unique id of the clip within the cache folder.</param>
     /// <returns>The features.</returns>
-    /// <exception cref="FileNotFoundException">The WAV file does not exist.</exception>
-    /// <exception cref="WavFormatException">The WAV file is malformed or unsupported.</exception>
+    /// <exception cref="FileNotFoundException">The audio file does not exist.</exception>
+    /// <exception cref="WavFormatException">The audio file is malformed or unsupported.</exception>
     /// <exception cref="NotSupportedException">The sample rate is outside what the resampler supports.</exception>
     /// <exception cref="IOException">A file cannot be read or written.</exception>
     public ClipFeatures GetOrCompute(string wavPath, string clipId)
@@ -128,7 +128,7 @@ internal sealed class FeatureCache
         var source = new FileInfo(wavPath);
         if (!source.Exists)
         {
-            throw new FileNotFoundException($"Clip '{clipId}': WAV file '{wavPath}' does not exist.", wavPath);
+            throw new FileNotFoundException($"Clip '{clipId}': audio file '{wavPath}' does not exist.", wavPath);
         }
 
         var sourceSize = source.Length;
@@ -216,14 +216,14 @@ internal sealed class FeatureCache
         return new ClipFeatures(clipId, logMel, frames, extractor.BinCount, energy);
     }
 
-    /// <summary>Reads a WAV file as mono samples at <paramref name="sampleRate"/> (resampled with <see cref="Resampler"/> when needed).</summary>
-    /// <param name="wavPath">The WAV file.</param>
+    /// <summary>Reads a WAV or Ogg Opus file as mono samples at <paramref name="sampleRate"/> (resampled with <see cref="Resampler"/> when needed).</summary>
+    /// <param name="wavPath">The audio file.</param>
     /// <param name="sampleRate">The wanted rate.</param>
     /// <returns>The samples.</returns>
     /// <exception cref="NotSupportedException">A rate is outside what the resampler supports.</exception>
     public static float[] ReadCanonical(string wavPath, int sampleRate)
     {
-        var audio = WavFile.ReadMono(wavPath);
+        var audio = AudioReader.ReadMono(wavPath);
         if (audio.SampleRate == sampleRate)
         {
             return audio.Samples;

@@ -161,11 +161,11 @@ internal sealed class UnlabeledCorpus
 
     private static double AudioSeconds(string wavPath)
     {
-        using var reader = WavReader.Open(wavPath);
+        using var reader = AudioReader.Open(wavPath);
         var frames = reader.FrameCount;
         if (frames is null)
         {
-            // Only a "length unknown" header on a stream that cannot report its length gets here; count by reading.
+            // A "length unknown" WAV header, or an Opus file whose last page is unreadable, gets here; count by reading.
             var buffer = new float[8192 * reader.Channels];
             long count = 0;
             int read;

@@ -25,7 +25,7 @@ public sealed class CremaDLayoutTests : IDisposable
         var dataset = CremaDDataset.Load(_root);
 
         Assert.Equal(s_names.Length, dataset.Clips.Count);
-        Assert.All(dataset.Clips, c => Assert.Equal(Path.Combine(_root, "AudioWAV", c.Id + ".wav"), c.WavPath));
+        Assert.All(dataset.Clips, c => Assert.Equal(Path.Combine(_root, "AudioWAV", c.Id + ".wav"), c.AudioPath));
         Assert.Equal([1001, 1002, 1003], dataset.Actors.Select(static a => a.Id));
         Assert.Equal(1, dataset.Summary.UnlistedWavFiles);
     }
@@ -89,7 +89,7 @@ public sealed class CremaDLayoutTests : IDisposable
         Assert.Equal(300, dataset.Summary.ClipsListed);
         Assert.Equal(300, dataset.Clips.Count + dataset.DroppedClips.Count);
         Assert.Equal((7442 - 300) * 3, dataset.Summary.VoteRowsForUnlistedClips);
-        Assert.All(dataset.Clips, static c => Assert.True(File.Exists(c.WavPath)));
+        Assert.All(dataset.Clips, static c => Assert.True(File.Exists(c.AudioPath)));
     }
 
     [Fact]

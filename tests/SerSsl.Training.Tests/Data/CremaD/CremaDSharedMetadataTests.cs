@@ -25,7 +25,7 @@ public sealed class CremaDSharedMetadataTests
             Assert.InRange(c.Label, 0, CremaDEmotion.Count - 1);
             Assert.Equal(c.IntendedEmotion, c.Label);
             Assert.Equal(CremaDEmotion.Codes[c.Label], c.Id.Split('_')[2]);
-            Assert.Null(c.WavPath);
+            Assert.Null(c.AudioPath);
             Assert.NotNull(c.Votes?.Voice);
             Assert.NotNull(c.Votes?.Face);
             Assert.NotNull(c.Votes?.Audiovisual);

@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace SerSsl.Training.Diagnostics;
+
+/// <summary>The process's resident memory, managed and native (libtorch) together, as the operating system counts it.</summary>
+internal static class ProcessMemory
+{
+    /// <summary>The peak resident set size so far (Linux <c>VmHWM</c>), or the peak working set elsewhere; null when unknown.</summary>
+    public static long? PeakResidentBytes()
+    {
+        try
+        {
+            if (File.Exists("/proc/self/status"))
+            {
+                foreach (var line in File.ReadLines("/proc/self/status"))
+                {
+                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal)
+                        && long.TryParse(line[6..].Trim().Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
+                    {
+                        return kib * 1024;
+                    }
+                }
+            }
+
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return process.PeakWorkingSet64;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A byte count as "1.23 GB", or "unknown".</summary>
+    public static string Describe(long? bytes) =>
+        bytes is long b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1e9:F2} GB") : "unknown";
+}
