@@ -3,11 +3,18 @@ using System.Diagnostics;
 namespace SerSsl.Training.Training;
 
 /// <summary>
-/// Live progress of a training run: within an epoch a line that rewrites itself (on a terminal) with the batch, the
-/// running loss, the throughput in chunks per second and the ETA; after each epoch one permanent summary line.
+/// Live progress of a training run: within an epoch a line with the batch, the running loss, the throughput in chunks
+/// per second and the epoch's ETA, which rewrites itself on a terminal (five times a second at most) and is printed as
+/// a plain line every <see cref="LogInterval"/> when the output is a file or pipe; after each epoch one permanent
+/// summary line.
 /// </summary>
 internal sealed class TrainingProgress
 {
+    /// <summary>How often a non-terminal output gets a progress line inside an epoch, by default.</summary>
+    public static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(30);
+
+    private readonly long _lineIntervalMs;
+
     private readonly TextWriter _writer;
     private readonly bool _interactive;
     private readonly string _name;
@@ -18,12 +25,14 @@ internal sealed class TrainingProgress
     /// <summary>Creates a reporter writing to <paramref name="writer"/>.</summary>
     /// <param name="writer">Usually standard error.</param>
     /// <param name="name">What is being trained, shown at the start of each line.</param>
-    /// <param name="interactive">Whether to redraw an in-place status line (a terminal) or only print epoch lines.</param>
-    public TrainingProgress(TextWriter writer, string name, bool interactive)
+    /// <param name="interactive">Whether to redraw an in-place status line (a terminal) or print plain lines now and then.</param>
+    /// <param name="logInterval">Without a terminal, the time between progress lines inside an epoch; <see cref="LogInterval"/> when null.</param>
+    public TrainingProgress(TextWriter writer, string name, bool interactive, TimeSpan? logInterval = null)
     {
         _writer = writer;
         _name = name;
         _interactive = interactive;
+        _lineIntervalMs = interactive ? 200 : (long)(logInterval ?? LogInterval).TotalMilliseconds;
     }
 
     /// <summary>Total chunks processed in the current epoch.</summary>
@@ -34,21 +43,31 @@ internal sealed class TrainingProgress
     {
         EpochChunks = 0;
         _epochClock.Restart();
+        _lastDraw = Environment.TickCount64;
     }
 
     /// <summary>Reports a finished batch.</summary>
     public void Batch(int epoch, int epochs, int batch, int batches, int chunks, double runningLoss)
     {
         EpochChunks += chunks;
-        if (!_interactive || Environment.TickCount64 - _lastDraw < 200)
+        var now = Environment.TickCount64;
+        if (batch == batches || now - _lastDraw < _lineIntervalMs)
         {
             return;
         }
 
-        _lastDraw = Environment.TickCount64;
+        _lastDraw = now;
         var elapsed = _epochClock.Elapsed.TotalSeconds;
         var eta = TimeSpan.FromSeconds(elapsed / batch * (batches - batch));
-        _writer.Write($"\r{_name} epoch {epoch}/{epochs}  batch {batch}/{batches}  loss {runningLoss:F4}  {ChunksPerSecond:F0} chunks/s  epoch ETA {eta:mm\\:ss}   ");
+        var line = $"{_name} epoch {epoch}/{epochs}  batch {batch}/{batches}  loss {runningLoss:F4}  {ChunksPerSecond:F0} chunks/s  epoch ETA {eta:mm\\:ss}";
+        if (_interactive)
+        {
+            _writer.Write($"\r{line}   ");
+        }
+        else
+        {
+            _writer.WriteLine(line);
+        }
     }
 
     /// <summary>Chunks per second in the current epoch.</summary>

@@ -122,6 +122,37 @@ public sealed class TrainingInfrastructureTests : IDisposable
     }
 
     [Fact]
+    public void TrainingProgress_NotATerminal_PrintsPlainBatchLinesAtTheInterval()
+    {
+        // Arrange
+        var every = new StringWriter();
+        var never = new StringWriter();
+        var eager = new TrainingProgress(every, "fold1", interactive: false, logInterval: TimeSpan.Zero);
+        var patient = new TrainingProgress(never, "fold1", interactive: false, logInterval: TimeSpan.FromHours(1));
+
+        // Act
+        foreach (var progress in new[] { eager, patient })
+        {
+            progress.BeginEpoch();
+            for (var b = 1; b <= 4; b++)
+            {
+                progress.Batch(1, 2, b, 4, 80, 1.0 / b);
+            }
+
+            progress.EndEpoch(1, 2, "dev macro F1 50.0 %");
+        }
+
+        // Assert: a line per batch but the last (the epoch line follows it), none with a carriage return
+        var lines = every.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.DoesNotContain('\r', every.ToString());
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith("fold1 epoch 1/2  batch 1/4  loss 1.0000", lines[0], StringComparison.Ordinal);
+        Assert.Contains("chunks/s  epoch ETA", lines[2], StringComparison.Ordinal);
+        Assert.Contains("dev macro F1 50.0 %", lines[3], StringComparison.Ordinal);
+        Assert.Single(never.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void Checkpoint_ReadState_OnAFolderWithoutOne_SaysWhatToPass()
     {
         var ex = Assert.Throws<FileNotFoundException>(() => Checkpoint.ReadState(_dir));
