@@ -12,7 +12,7 @@ internal static class AnalyzeCommand
     {
         var file = new Argument<FileInfo>("file")
         {
-            Description = "A WAV file: PCM 8/16/24/32-bit or float 32/64, any rate from 8 to 192 kHz, any channel count.",
+            Description = "A recording, recognised by its content: " + SerSsl.Core.Audio.AudioReader.SupportedFormats + ", any channel count.",
         };
         var format = new Option<string>("--format", "-f")
         {

@@ -13,7 +13,7 @@ internal static class ListenCommand
     {
         var source = new Option<string>("--source", "-s")
         {
-            Description = "Where audio comes from: mic (the default capture source), mic:NAME (see `sers devices`), file:PATH (a WAV played in real time) or stdin.",
+            Description = "Where audio comes from: mic (the default capture source), mic:NAME (see `sers devices`), file:PATH (a WAV or Ogg Opus recording played in real time) or stdin.",
             DefaultValueFactory = _ => "mic",
         };
         source.Validators.Add(result =>
@@ -37,10 +37,10 @@ internal static class ListenCommand
         };
         var stdinFormat = new Option<string>("--stdin-format")
         {
-            Description = "Audio on stdin: s16le or f32le (raw interleaved PCM, see --rate and --channels) or wav.",
+            Description = "Audio on stdin: s16le or f32le (raw interleaved PCM, see --rate and --channels), or wav or opus (a WAV or Ogg Opus stream; either is recognised by its content).",
             DefaultValueFactory = _ => "s16le",
         };
-        stdinFormat.AcceptOnlyFromAmong("s16le", "f32le", "wav");
+        stdinFormat.AcceptOnlyFromAmong("s16le", "f32le", "wav", "opus");
         var rate = new Option<int>("--rate")
         {
             Description = "Sample rate of raw PCM on stdin, 8000 to 192000 Hz.",

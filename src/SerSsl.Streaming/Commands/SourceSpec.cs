@@ -41,7 +41,7 @@ internal sealed record SourceSpec(string Kind, string? Argument)
     {
         "mic" => new PulseAudioSource(Argument, 16_000, 1, pulseServer),
         "file" => new WavFileSource(Argument!, pacedFile),
-        _ => stdin.Encoding == "wav"
+        _ => stdin.Encoding is "wav" or "opus"
             ? new StdinSource(Console.OpenStandardInput(), ownsStream: true)
             : new StdinSource(
                 Console.OpenStandardInput(),
@@ -54,8 +54,8 @@ internal sealed record SourceSpec(string Kind, string? Argument)
     public override string ToString() => Argument is null ? Kind : string.Create(CultureInfo.InvariantCulture, $"{Kind}:{Argument}");
 }
 
-/// <summary>The format of audio on stdin: s16le, f32le or wav, and for raw PCM the rate and channel count.</summary>
-/// <param name="Encoding">s16le, f32le or wav.</param>
+/// <summary>The format of audio on stdin: s16le, f32le, or wav/opus (recognised by content), and for raw PCM the rate and channel count.</summary>
+/// <param name="Encoding">s16le, f32le, wav or opus.</param>
 /// <param name="Rate">Samples per second (raw PCM).</param>
 /// <param name="Channels">Interleaved channels (raw PCM).</param>
 internal sealed record StdinSettings(string Encoding, int Rate, int Channels);

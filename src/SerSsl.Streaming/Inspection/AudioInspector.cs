@@ -15,8 +15,7 @@ internal sealed record ChunkSummary(int Index, double StartSeconds, double EndSe
 /// <summary>What <see cref="AudioInspector"/> found in a recording.</summary>
 internal sealed record InspectionReport(
     string Path,
-    string Encoding,
-    int BitsPerSample,
+    string Codec,
     int Channels,
     int SampleRate,
     double DurationSeconds,
@@ -33,7 +32,7 @@ internal sealed record InspectionReport(
     IReadOnlyList<ChunkSummary> Chunks);
 
 /// <summary>
-/// Runs a WAV recording through the streaming front end (decode, downmix, resample to 16 kHz, online log-mel with
+/// Runs a WAV or Ogg Opus recording through the streaming front end (decode, downmix, resample to 16 kHz, online log-mel with
 /// frame energies, sliding chunker) block by block, exactly as live audio would flow, and summarises what came out.
 /// </summary>
 internal sealed class AudioInspector
@@ -57,12 +56,12 @@ internal sealed class AudioInspector
         _hopFrames = hopFrames;
     }
 
-    /// <summary>Inspects the WAV file at <paramref name="path"/>.</summary>
+    /// <summary>Inspects the WAV or Ogg Opus file at <paramref name="path"/> (recognised by content).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="WavFormatException">The file is not a WAV file this project can read.</exception>
+    /// <exception cref="WavFormatException">The file is not a WAV or Ogg Opus file this project can read.</exception>
     public InspectionReport Inspect(string path, CancellationToken cancellationToken = default)
     {
-        using var reader = WavReader.Open(path);
+        using var reader = AudioReader.Open(path);
         var resampler = new Resampler(reader.SampleRate, _settings.SampleRate);
         var extractor = new OnlineLogMelExtractor(_settings);
         var energyChunker = new SlidingChunker(binCount: 1, _chunkFrames, _hopFrames);
@@ -117,8 +116,9 @@ internal sealed class AudioInspector
 
         return new InspectionReport(
             Path.GetFileName(path),
-            reader.Encoding == WavEncoding.IeeeFloat ? "float" : "pcm",
-            reader.ValidBitsPerSample,
+            reader is OggOpusReader opus
+                ? $"Ogg Opus, pre-skip {opus.PreSkip}, encoded from {(opus.InputSampleRate > 0 ? $"{opus.InputSampleRate} Hz" : "an unstated rate")}, decoded at 48 kHz"
+                : reader.Codec,
             reader.Channels,
             reader.SampleRate,
             (double)reader.FramesRead / reader.SampleRate,

@@ -12,7 +12,7 @@ internal static class InspectCommand
     {
         var file = new Argument<FileInfo>("file")
         {
-            Description = "A WAV file: PCM 8/16/24/32-bit or float 32/64, any rate from 8 to 192 kHz, any channel count.",
+            Description = "A recording, recognised by its content: " + AudioReader.SupportedFormats + ".",
         };
         var hop = new Option<int>("--hop-ms")
         {
@@ -78,7 +78,7 @@ internal static class InspectCommand
     private static void WriteText(InspectionReport r, TextWriter output)
     {
         output.WriteLine($"file         {r.Path}");
-        output.WriteLine($"format       {r.Encoding} {r.BitsPerSample}-bit, {r.Channels} channel(s), {r.SampleRate} Hz, {r.DurationSeconds:F3} s");
+        output.WriteLine($"format       {r.Codec}, {r.Channels} channel(s), {r.SampleRate} Hz, {r.DurationSeconds:F3} s");
         output.WriteLine($"canonical    16 kHz mono, {r.CanonicalSamples} samples");
         output.WriteLine($"frames       {r.Frames} log-mel frames of {r.MelBins} bins (25 ms window, 10 ms hop)");
         output.WriteLine($"chunks       {r.Chunks.Count} of {r.ChunkFrames} frames, one every {r.HopFrames * 10} ms");

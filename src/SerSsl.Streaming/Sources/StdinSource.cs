@@ -15,15 +15,17 @@ public enum RawSampleEncoding
 }
 
 /// <summary>
-/// Audio from a stream (stdin): raw interleaved PCM in a format given on the command line, or WAV. Lossless: the
-/// pipeline reads as fast as it consumes, and a writer that is faster simply waits on the pipe.
+/// Audio from a stream (stdin): raw interleaved PCM in a format given on the command line, or a file format recognised
+/// by its content: WAV or Ogg Opus. Lossless: the pipeline reads as fast as it consumes, and a writer that is faster
+/// simply waits on the pipe.
 /// </summary>
 /// <remarks>
 /// WAV input may be several WAV files one after another (<c>cat a.wav b.wav | sers listen --source stdin --stdin-format wav</c>):
 /// each must declare its data size, and all must share one sample rate and channel count. A file whose format differs
 /// from the first ends the source with an <see cref="AudioSourceException"/> that names both formats and the byte
 /// offset, after every sample before it has been delivered. A WAV header with the streaming "unknown length" marker is
-/// read to the end of the input.
+/// read to the end of the input. An Ogg Opus stream (<c>opusenc in.wav - | sers listen --source stdin --stdin-format wav</c>)
+/// is read to its last page, and ends the input.
 /// </remarks>
 public sealed class StdinSource : IAudioSource
 {
@@ -33,7 +35,7 @@ public sealed class StdinSource : IAudioSource
     private readonly RawSampleEncoding _encoding;
     private readonly byte[] _bytes = new byte[16_384];
     private int _pendingBytes;
-    private WavReader? _reader;
+    private IAudioReader? _reader;
     private long _bytesConsumed;
     private bool _ended;
 
@@ -53,7 +55,7 @@ public sealed class StdinSource : IAudioSource
         Format = format;
     }
 
-    /// <summary>Creates a WAV source (one or more WAV files back to back).</summary>
+    /// <summary>Creates a WAV or Ogg Opus source (one or more WAV files back to back, or one Opus stream).</summary>
     /// <param name="stream">The input.</param>
     /// <param name="ownsStream">True to dispose <paramref name="stream"/> with the source.</param>
     public StdinSource(Stream stream, bool ownsStream = false)
@@ -82,7 +84,7 @@ public sealed class StdinSource : IAudioSource
         cancellationToken.ThrowIfCancellationRequested();
         if (_wav)
         {
-            _reader = OpenWav(null) ?? throw new AudioSourceException("stdin is empty: no WAV header arrived. Pipe a WAV file in, or use --stdin-format s16le|f32le for raw PCM.");
+            _reader = OpenWav(null) ?? throw new AudioSourceException("stdin is empty: no WAV or Ogg Opus header arrived. Pipe a WAV or Opus file in, or use --stdin-format s16le|f32le for raw PCM.");
             Format = new AudioFormat(_reader.SampleRate, _reader.Channels);
             Format.Validate();
         }
@@ -126,7 +128,7 @@ public sealed class StdinSource : IAudioSource
             }
             catch (WavFormatException ex)
             {
-                throw new AudioSourceException($"WAV data on stdin is damaged: {ex.Message}", ex);
+                throw new AudioSourceException($"{_reader.Codec} data on stdin is damaged: {ex.Message}", ex);
             }
 
             if (read > 0)
@@ -135,8 +137,15 @@ public sealed class StdinSource : IAudioSource
             }
 
             var previous = _reader;
-            _bytesConsumed += previous.BlockAlign * previous.FramesRead;
             previous.Dispose();
+            if (previous is not WavReader wav)
+            {
+                // An Ogg Opus stream ends the input: it knows no "next file" (a chained stream has been refused).
+                _reader = null;
+                break;
+            }
+
+            _bytesConsumed += wav.BlockAlign * wav.FramesRead;
             _reader = OpenWav(Format);
         }
 
@@ -144,8 +153,8 @@ public sealed class StdinSource : IAudioSource
         return 0;
     }
 
-    /// <summary>Opens the next WAV file of the stream; null at the end of the input.</summary>
-    private WavReader? OpenWav(AudioFormat? expected)
+    /// <summary>Opens the next WAV (or Ogg Opus) file of the stream; null at the end of the input.</summary>
+    private IAudioReader? OpenWav(AudioFormat? expected)
     {
         // Peek one byte so that a clean end of input is not reported as a malformed header.
         var first = _stream.ReadByte();
@@ -154,15 +163,15 @@ public sealed class StdinSource : IAudioSource
             return null;
         }
 
-        WavReader reader;
+        IAudioReader reader;
         try
         {
-            reader = new WavReader(new PrefixedStream((byte)first, _stream), leaveOpen: true);
+            reader = AudioReader.Open(new PrefixedStream((byte)first, _stream), leaveOpen: true);
         }
         catch (WavFormatException ex)
         {
             var where = expected is null ? "at the start of stdin" : string.Create(CultureInfo.InvariantCulture, $"after {_bytesConsumed} bytes of audio data on stdin");
-            throw new AudioSourceException($"Expected a WAV header {where}: {ex.Message} Raw PCM needs --stdin-format s16le|f32le with --rate and --channels.", ex);
+            throw new AudioSourceException($"Expected a WAV or Ogg Opus header {where}: {ex.Message} Raw PCM needs --stdin-format s16le|f32le with --rate and --channels.", ex);
         }
 
         if (expected is not null && (reader.SampleRate != expected.SampleRate || reader.Channels != expected.Channels))

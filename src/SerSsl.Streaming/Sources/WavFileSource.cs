@@ -5,19 +5,19 @@ using SerSsl.Core.Audio;
 namespace SerSsl.Streaming.Sources;
 
 /// <summary>
-/// A WAV file as a source: read as fast as the pipeline consumes (offline analysis), or paced to real time as a
+/// An audio file (WAV or Ogg Opus, recognised by content) as a source: read as fast as the pipeline consumes (offline analysis), or paced to real time as a
 /// recording played back live. Either way the file is lossless: the pipeline waits for it rather than dropping audio.
 /// </summary>
 public sealed class WavFileSource : IAudioSource
 {
     private readonly string _path;
     private readonly bool _paced;
-    private WavReader? _reader;
+    private IAudioReader? _reader;
     private long _startTimestamp;
     private long _framesDelivered;
 
     /// <summary>Creates the source; nothing is opened until <see cref="OpenAsync"/>.</summary>
-    /// <param name="path">The WAV file (PCM 8/16/24/32-bit or float 32/64, any rate from 8 to 192 kHz, any channels up to 32).</param>
+    /// <param name="path">The file: WAV (PCM 8/16/24/32-bit or float 32/64, any rate from 8 to 192 kHz, any channels up to 32) or Ogg Opus.</param>
     /// <param name="paced">True to deliver audio no faster than real time.</param>
     public WavFileSource(string path, bool paced)
     {
@@ -47,16 +47,16 @@ public sealed class WavFileSource : IAudioSource
 
         if (!File.Exists(_path))
         {
-            throw new AudioSourceException($"No such audio file: '{_path}'. Check the path; `sers analyze` and `--source file:PATH` read WAV files.");
+            throw new AudioSourceException($"No such audio file: '{_path}'. Check the path; `sers analyze` and `--source file:PATH` read WAV and Ogg Opus files.");
         }
 
         try
         {
-            _reader = WavReader.Open(_path);
+            _reader = AudioReader.Open(_path);
         }
         catch (WavFormatException ex)
         {
-            throw new AudioSourceException($"'{_path}' is not a WAV file this program can read: {ex.Message}", ex);
+            throw new AudioSourceException($"'{_path}' is not an audio file this program can read: {ex.Message}", ex);
         }
         catch (IOException ex)
         {

@@ -44,6 +44,20 @@ internal static class Batches
         return result;
     }
 
+    /// <summary>The indices (into the split) of batch <paramref name="batch"/> in <paramref name="order"/>.</summary>
+    public static long[] Indices(int[] order, int batch, int batchSize)
+    {
+        var start = batch * batchSize;
+        var count = Math.Min(batchSize, order.Length - start);
+        var result = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            result[i] = order[start + i];
+        }
+
+        return result;
+    }
+
     /// <summary>Number of batches for <paramref name="count"/> clips.</summary>
     public static int Count(int count, int batchSize) => (count + batchSize - 1) / batchSize;
 }

@@ -5,11 +5,42 @@ using SerSsl.Training.Data.Features;
 
 namespace SerSsl.Training.Training;
 
-/// <summary>One labeled clip: its K normalised chunks and its emotion class.</summary>
-/// <param name="Id">Clip id.</param>
-/// <param name="Chunks">[K, m, bins] normalised log-mel chunks.</param>
-/// <param name="Label">Class index in <see cref="CremaDEmotion"/> order.</param>
-internal sealed record EmotionExample(string Id, float[] Chunks, int Label);
+/// <summary>
+/// One labeled clip: its emotion class and, made on demand from its cached features, its K normalised chunks (held
+/// once per split as one tensor by <see cref="ChunkTensors"/>, not once per clip).
+/// </summary>
+internal sealed class EmotionExample
+{
+    private readonly ChunkMaterializer? _materializer;
+    private readonly float[]? _logMel;
+    private readonly float[]? _chunks;
+
+    /// <summary>A clip whose chunks are made from <paramref name="logMel"/> when asked for.</summary>
+    public EmotionExample(string id, ChunkMaterializer materializer, float[] logMel, int label)
+    {
+        Id = id;
+        Label = label;
+        _materializer = materializer;
+        _logMel = logMel;
+    }
+
+    /// <summary>A clip with its chunks given.</summary>
+    public EmotionExample(string id, float[] chunks, int label)
+    {
+        Id = id;
+        Label = label;
+        _chunks = chunks;
+    }
+
+    /// <summary>Clip id.</summary>
+    public string Id { get; }
+
+    /// <summary>Class index in <see cref="CremaDEmotion"/> order.</summary>
+    public int Label { get; }
+
+    /// <summary>[K, m, bins] normalised log-mel chunks (a new array each time unless they were given).</summary>
+    public float[] Chunks => _chunks ?? _materializer!.Materialize(_logMel);
+}
 
 /// <summary>
 /// The train, development and test sets of one speaker-independent partition, chunked with one dynamic chunker for
@@ -104,7 +135,11 @@ internal sealed class EmotionData
         EmotionExample[] Examples((CremaDClip Clip, ClipFeatures Features)[] set)
         {
             var result = new EmotionExample[set.Length];
-            Parallel.For(0, set.Length, i => result[i] = new EmotionExample(set[i].Clip.Id, materializer.Materialize(set[i].Features.LogMel), set[i].Clip.Label));
+            for (var i = 0; i < set.Length; i++)
+            {
+                result[i] = new EmotionExample(set[i].Clip.Id, materializer, set[i].Features.LogMel, set[i].Clip.Label);
+            }
+
             return result;
         }
 

@@ -81,6 +81,8 @@ internal sealed class FineTuner
 
         var history = new List<EpochRecord>(state.History);
         var batches = Batches.Count(data.Train.Count, settings.BatchSize);
+        using var train = ChunkTensors.Build(data.Train, data.ChunkCount, data.ChunkFrames, modelOptions.MelBins);
+        using var dev = ChunkTensors.Build(data.Dev, data.ChunkCount, data.ChunkFrames, modelOptions.MelBins);
         for (var epoch = startEpoch; epoch <= settings.Epochs; epoch++)
         {
             TorchSeeding.Seed(settings.Seed + epoch);
@@ -92,17 +94,17 @@ internal sealed class FineTuner
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var batch = Batches.Slice(data.Train, order, b, settings.BatchSize);
-                var (chunks, mask) = Inputs(batch, data, modelOptions.MelBins);
-                var value = loss.Forward(model.ForwardEmotion(chunks, mask), Batches.Classes(batch, e => (long)e.Label));
+                var indices = Batches.Indices(order, b, settings.BatchSize);
+                var (chunks, mask, targets) = train.Batch(indices);
+                var value = loss.Forward(model.ForwardEmotion(chunks, mask), targets);
                 optimizer.zero_grad();
                 value.backward();
                 optimizer.step();
                 lossSum += value.item<float>();
-                _progress.Batch(epoch, settings.Epochs, b + 1, batches, batch.Length * data.ChunkCount, lossSum / (b + 1));
+                _progress.Batch(epoch, settings.Epochs, b + 1, batches, indices.Length * data.ChunkCount, lossSum / (b + 1));
             }
 
-            var (devMatrix, devLoss) = Evaluate(model, data.Dev, data, modelOptions.MelBins, settings.BatchSize, loss);
+            var (devMatrix, devLoss) = Evaluate(model, dev, settings.BatchSize, loss);
             var devF1 = ClassificationMetrics.From(devMatrix).MacroF1;
             history.Add(new EpochRecord(epoch, lossSum / batches, devLoss, devF1));
             var improved = state.BestDevMacroF1 is null || devF1 > state.BestDevMacroF1;
@@ -115,7 +117,7 @@ internal sealed class FineTuner
             var stop = epoch - state.BestEpoch >= settings.Patience;
             state = state with { Epoch = epoch, History = history.ToArray(), Complete = stop || epoch == settings.Epochs };
             Checkpoint.Save(model, optimizer, outputDirectory, state);
-            _progress.EndEpoch(epoch, settings.Epochs, $"train loss {lossSum / batches:F4}  dev loss {devLoss:F4}  dev macro F1 {devF1:P1}{(improved ? " (best)" : string.Empty)}");
+            _progress.EndEpoch(epoch, settings.Epochs, $"train loss {lossSum / batches:F4}  dev loss {devLoss:F4}  dev macro F1 {devF1:P1}{(improved ? " (best)" : string.Empty)}  {ProcessMemory.Summary()}");
             if (stop)
             {
                 break;
@@ -129,19 +131,25 @@ internal sealed class FineTuner
     /// <returns>The confusion matrix and, when <paramref name="loss"/> is given, the mean loss per batch.</returns>
     public static (ConfusionMatrix Matrix, double Loss) Evaluate(SerModel model, IReadOnlyList<EmotionExample> examples, EmotionData data, int bins, int batchSize, IEmotionLoss? loss)
     {
+        using var set = ChunkTensors.Build(examples, data.ChunkCount, data.ChunkFrames, bins);
+        return Evaluate(model, set, batchSize, loss);
+    }
+
+    /// <summary>Runs <paramref name="model"/> over a split held as tensors, in evaluation mode.</summary>
+    /// <returns>The confusion matrix and, when <paramref name="loss"/> is given, the mean loss per batch.</returns>
+    public static (ConfusionMatrix Matrix, double Loss) Evaluate(SerModel model, ChunkTensors set, int batchSize, IEmotionLoss? loss)
+    {
         model.eval();
         using var noGrad = no_grad();
         var matrix = new ConfusionMatrix(model.Options.EmotionClasses);
-        var order = Enumerable.Range(0, examples.Count).ToArray();
-        var batches = Batches.Count(examples.Count, batchSize);
+        var order = Enumerable.Range(0, set.Count).ToArray();
+        var batches = Batches.Count(set.Count, batchSize);
         double lossSum = 0;
         for (var b = 0; b < batches; b++)
         {
             using var scope = NewDisposeScope();
-            var batch = Batches.Slice(examples, order, b, batchSize);
-            var (chunks, mask) = Inputs(batch, data, bins);
+            var (chunks, mask, targets) = set.Batch(Batches.Indices(order, b, batchSize));
             var logits = model.ForwardEmotion(chunks, mask);
-            var targets = Batches.Classes(batch, e => (long)e.Label);
             matrix.AddBatch(logits, targets);
             if (loss is not null)
             {
@@ -151,7 +159,4 @@ internal sealed class FineTuner
 
         return (matrix, batches == 0 ? double.NaN : lossSum / batches);
     }
-
-    private static (Tensor Chunks, Tensor Mask) Inputs(IReadOnlyList<EmotionExample> batch, EmotionData data, int bins) =>
-        (Batches.Stack(batch, e => e.Chunks, data.ChunkCount, data.ChunkFrames, bins), ones(batch.Count, data.ChunkCount));
 }

@@ -260,6 +260,4 @@ public sealed class OggOpusMalformedTests
         Assert.Contains("is an AIFF file, not WAV or Ogg Opus", error.Message, StringComparison.Ordinal);
         Assert.Equal(path, error.FilePath);
     }
-
-    private static float[] OggOpusTestFiles_ReadAll(IAudioReader reader) => WavStreams.ReadAll(reader);
 }

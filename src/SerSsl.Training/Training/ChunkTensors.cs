@@ -1,0 +1,88 @@
+using static TorchSharp.torch;
+
+namespace SerSsl.Training.Training;
+
+/// <summary>
+/// The chunks and labels of one split held once as contiguous tensors, [N, K, m, bins] and [N], so that a batch is
+/// an <c>index_select</c> inside libtorch: no managed array and no copy from managed memory per batch.
+/// </summary>
+internal sealed class ChunkTensors : IDisposable
+{
+    /// <summary>Clips stacked per block while building, to bound the temporary managed buffer.</summary>
+    private const int BlockClips = 256;
+
+    private ChunkTensors(Tensor chunks, Tensor labels, int count)
+    {
+        Chunks = chunks;
+        Labels = labels;
+        Count = count;
+    }
+
+    /// <summary>[N, K, m, bins] normalised chunks.</summary>
+    public Tensor Chunks { get; }
+
+    /// <summary>[N] int64 class indices.</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>N, the number of clips.</summary>
+    public int Count { get; }
+
+    /// <summary>Materialises every example's chunks into one tensor.</summary>
+    /// <param name="examples">The split's clips.</param>
+    /// <param name="chunkCount">K.</param>
+    /// <param name="chunkFrames">m.</param>
+    /// <param name="bins">Mel bins.</param>
+    public static ChunkTensors Build(IReadOnlyList<EmotionExample> examples, int chunkCount, int chunkFrames, int bins)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        var per = chunkCount * chunkFrames * bins;
+        var blocks = new List<Tensor>();
+        try
+        {
+            for (var start = 0; start < examples.Count; start += BlockClips)
+            {
+                var count = Math.Min(BlockClips, examples.Count - start);
+                var values = new float[count * per];
+                Parallel.For(0, count, i =>
+                {
+                    var chunks = examples[start + i].Chunks;
+                    if (chunks.Length != per)
+                    {
+                        throw new ArgumentException($"Clip '{examples[start + i].Id}' has {chunks.Length} chunk values where {per} were expected.");
+                    }
+
+                    chunks.CopyTo(values, i * per);
+                });
+                blocks.Add(tensor(values, [count, chunkCount, chunkFrames, bins]));
+            }
+
+            var all = blocks.Count == 0 ? zeros(0, chunkCount, chunkFrames, bins) : blocks.Count == 1 ? blocks[0].clone() : cat(blocks, 0);
+            var labels = tensor(examples.Select(static e => (long)e.Label).ToArray());
+            return new ChunkTensors(all, labels, examples.Count);
+        }
+        finally
+        {
+            foreach (var block in blocks)
+            {
+                block.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The chunks, an all-ones mask and the labels of the clips at <paramref name="indices"/>.</summary>
+    /// <param name="indices">Clip indices into this split.</param>
+    /// <returns>[B, K, m, bins] chunks, [B, K] mask, [B] labels; disposed by the caller's dispose scope.</returns>
+    public (Tensor Chunks, Tensor Mask, Tensor Labels) Batch(long[] indices)
+    {
+        using var index = tensor(indices);
+        var chunks = Chunks.index_select(0, index);
+        return (chunks, ones(indices.Length, Chunks.shape[1]), Labels.index_select(0, index));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Chunks.Dispose();
+        Labels.Dispose();
+    }
+}
