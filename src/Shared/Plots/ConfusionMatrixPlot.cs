@@ -1,10 +1,10 @@
 using System.Globalization;
 using ScottPlot;
-using SerSsl.Training.Evaluation;
+using SerSsl.Core.Evaluation;
 
-namespace SerSsl.Training.Plots;
+namespace SerSsl.Plots;
 
-/// <summary>Draws a confusion matrix as a heatmap PNG.</summary>
+/// <summary>Draws a confusion matrix as a heatmap PNG (shared source: compiled into sers-train and sers alike).</summary>
 internal static class ConfusionMatrixPlot
 {
     /// <summary>
