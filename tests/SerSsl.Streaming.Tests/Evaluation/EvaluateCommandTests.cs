@@ -76,6 +76,20 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_WavWithoutSamples_CountsItAsNoEstimates()
+    {
+        var corpus = Path.Combine(_dir, "corpus");
+        CorpusFiles.Wav(corpus, "1001_DFA_ANG_XX.wav");
+        CorpusFiles.Wav(corpus, "1001_DFA_SAD_XX.wav", seconds: 0);
+
+        var (exitCode, stdout, stderr) = Run("evaluate", "--corpus", corpus, "--layout", "crema-d", "--model", TestModel.Directory);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("1 evaluated", stdout, StringComparison.Ordinal);
+        Assert.Contains("no-estimates       1001_DFA_SAD_XX.wav", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_96kHzAndStereoFiles_AreEvaluated()
     {
         var corpus = Path.Combine(_dir, "corpus");
