@@ -198,7 +198,7 @@ internal static class EvaluateCommand
         var why = scan.FilesFound == 0
             ? layout is CsvLayout
                 ? "the CSV list has no rows"
-                : $"no audio files (.wav, .opus, .ogg) under it"
+                : "no audio files (.wav, .opus, .ogg) under it"
             : skipped.Length == 0 ? "nothing to evaluate" : string.Join("; ", skipped);
         var hint = scan.FilesFound == 0
             ? $"Check --corpus and --layout ({layout.Name}: {layout.Convention})."
