@@ -12,6 +12,7 @@ internal static class SersCommandLine
         new("sers: real-time speech emotion recognition. Captures audio, computes log-mel features and publishes rolling emotion estimates.")
         {
             AnalyzeCommand.Build(),
+            EvaluateCommand.Build(),
             InspectCommand.Build(),
             ListenCommand.Build(),
             ServeCommand.Build(),

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using SerSsl.Core.Evaluation;
 using SerSsl.Core.Features;
 using SerSsl.Core.Labels;
+using SerSsl.Plots;
 using SerSsl.Training.Data.CremaD;
 using SerSsl.Training.Data.Features;
 using SerSsl.Training.Evaluation;

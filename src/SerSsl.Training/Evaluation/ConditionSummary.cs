@@ -1,3 +1,5 @@
+using SerSsl.Core.Evaluation;
+
 namespace SerSsl.Training.Evaluation;
 
 /// <summary>

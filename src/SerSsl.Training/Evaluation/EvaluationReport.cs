@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SerSsl.Core.Evaluation;
 
 namespace SerSsl.Training.Evaluation;
 

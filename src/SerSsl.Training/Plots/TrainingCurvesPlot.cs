@@ -1,4 +1,5 @@
 using ScottPlot;
+using SerSsl.Plots;
 using SerSsl.Training.Evaluation;
 
 namespace SerSsl.Training.Plots;

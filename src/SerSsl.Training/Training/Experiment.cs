@@ -1,5 +1,6 @@
 using SerSsl.Core.Features;
 using SerSsl.Core.Labels;
+using SerSsl.Plots;
 using SerSsl.Training.Data.CremaD;
 using SerSsl.Training.Data.Features;
 using SerSsl.Training.Data.Synthesis;

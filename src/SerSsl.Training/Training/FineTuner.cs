@@ -1,4 +1,5 @@
 using SerSsl.Training.Diagnostics;
+using SerSsl.Core.Evaluation;
 using SerSsl.Core.Labels;
 using SerSsl.Training.Evaluation;
 using SerSsl.Training.Losses;

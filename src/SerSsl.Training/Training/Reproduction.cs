@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using SerSsl.Core.Evaluation;
 using SerSsl.Core.Labels;
+using SerSsl.Plots;
 using SerSsl.Training.Data.CremaD;
 using SerSsl.Training.Data.Features;
 using SerSsl.Training.Evaluation;

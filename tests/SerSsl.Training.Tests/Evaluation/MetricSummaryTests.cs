@@ -1,3 +1,4 @@
+using SerSsl.Core.Evaluation;
 using SerSsl.Training.Evaluation;
 
 namespace SerSsl.Training.Tests.Evaluation;

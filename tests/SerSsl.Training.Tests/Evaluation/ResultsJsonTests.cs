@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SerSsl.Core.Evaluation;
 using SerSsl.TestSupport;
 using SerSsl.Training.Evaluation;
 

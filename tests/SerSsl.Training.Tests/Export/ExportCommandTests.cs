@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SerSsl.Core.Evaluation;
 using SerSsl.Core.Labels;
 using SerSsl.Core.Models;
 using SerSsl.TestSupport;

@@ -1,4 +1,6 @@
+using SerSsl.Core.Evaluation;
 using SerSsl.Core.Labels;
+using SerSsl.Plots;
 using SerSsl.TestSupport;
 using SerSsl.Training.Evaluation;
 using SerSsl.Training.Plots;

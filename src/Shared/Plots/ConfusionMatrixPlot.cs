@@ -1,10 +1,10 @@
 using System.Globalization;
 using ScottPlot;
-using SerSsl.Training.Evaluation;
+using SerSsl.Core.Evaluation;
 
-namespace SerSsl.Training.Plots;
+namespace SerSsl.Plots;
 
-/// <summary>Draws a confusion matrix as a heatmap PNG.</summary>
+/// <summary>Draws a confusion matrix as a heatmap PNG (shared source: compiled into sers-train and sers alike).</summary>
 internal static class ConfusionMatrixPlot
 {
     /// <summary>
@@ -45,9 +45,13 @@ internal static class ConfusionMatrixPlot
         var heatmap = plot.Add.Heatmap(percent);
         heatmap.Colormap = new ScottPlot.Colormaps.Reversed(new ScottPlot.Colormaps.Blues());
         heatmap.ManualRange = new ScottPlot.Range(0, 100);
-        heatmap.Extent = new CoordinateRect(-0.5, k - 0.5, -0.5, k - 0.5);
+        // Rectangle sets the heat map's outer edges, so that cell (t, p) is centred on its labels' ticks; Extent would
+        // set the outer cells' centres and leave every cell half a cell off.
+        heatmap.Rectangle = new CoordinateRect(-0.5, k - 0.5, -0.5, k - 0.5);
         var colorBar = plot.Add.ColorBar(heatmap);
         colorBar.Label = "% of true class";
+        colorBar.LabelStyle.FontName = PlotFiles.FontName;
+        colorBar.Axis.TickLabelStyle.FontName = PlotFiles.FontName;
 
         var fontSize = Math.Clamp(Math.Min(width, height) / (float)(k * 7), 8f, 18f);
         for (var t = 0; t < k; t++)
@@ -60,6 +64,7 @@ internal static class ConfusionMatrixPlot
                     k - 1 - t);
                 text.Alignment = Alignment.MiddleCenter;
                 text.LabelFontSize = fontSize;
+                text.LabelFontName = PlotFiles.FontName;
                 text.LabelStyle.LineSpacing = fontSize * 1.35f;
                 text.LabelFontColor = percent[t, p] > 50 ? Colors.White : Colors.Black;
             }

@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace SerSsl.Training.Plots;
+namespace SerSsl.Plots;
 
 /// <summary>Checks and styling shared by the PNG writers.</summary>
 internal static class PlotFiles

@@ -1,13 +1,10 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
-namespace SerSsl.Training.Evaluation;
+namespace SerSsl.Core.Evaluation;
 
 /// <summary>
 /// Counts of (true class, predicted class) pairs for a K-class problem. Rows are true classes, columns predicted
 /// classes: <c>this[t, p]</c> is how many items of class <c>t</c> were predicted as <c>p</c>. Not thread-safe.
 /// </summary>
-internal sealed class ConfusionMatrix
+public sealed class ConfusionMatrix
 {
     private readonly long[,] _counts;
 
@@ -29,7 +26,7 @@ internal sealed class ConfusionMatrix
     /// <summary>How many items of class <paramref name="trueClass"/> were predicted as <paramref name="predictedClass"/>.</summary>
     public long this[int trueClass, int predictedClass] => _counts[trueClass, predictedClass];
 
-    /// <summary>Creates a matrix from rows of counts (row = true class), e.g. one read back from results.json.</summary>
+    /// <summary>Creates a matrix from rows of counts (row = true class), e.g. one read back from a results file.</summary>
     /// <param name="rows">K rows of K non-negative counts.</param>
     /// <exception cref="ArgumentException">The rows are not square or hold a negative count.</exception>
     public static ConfusionMatrix FromRows(IReadOnlyList<IReadOnlyList<long>> rows)
@@ -85,35 +82,6 @@ internal sealed class ConfusionMatrix
         }
     }
 
-    /// <summary>Counts a batch: the prediction is the arg-max of <paramref name="logits"/>.</summary>
-    /// <param name="logits">[B, K] scores (logits or probabilities), any device.</param>
-    /// <param name="targets">[B] int64 class indices, or [B, K] label distributions whose arg-max is the true class.</param>
-    /// <exception cref="ArgumentException">The shapes do not fit K or each other.</exception>
-    public void AddBatch(Tensor logits, Tensor targets)
-    {
-        ArgumentNullException.ThrowIfNull(logits);
-        ArgumentNullException.ThrowIfNull(targets);
-        if (logits.dim() != 2 || logits.shape[1] != ClassCount)
-        {
-            throw new ArgumentException($"Logits must be [B, {ClassCount}]; got [{string.Join(", ", logits.shape)}].", nameof(logits));
-        }
-
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var truth = targets.dim() == 2 ? targets.argmax(1) : targets;
-        if (truth.dim() != 1 || truth.shape[0] != logits.shape[0])
-        {
-            throw new ArgumentException($"Targets must be [{logits.shape[0]}] or [{logits.shape[0]}, {ClassCount}]; got [{string.Join(", ", targets.shape)}].", nameof(targets));
-        }
-
-        var predicted = logits.argmax(1).to(CPU).to_type(ScalarType.Int64).data<long>().ToArray();
-        var actual = truth.to(CPU).to_type(ScalarType.Int64).data<long>().ToArray();
-        for (var i = 0; i < predicted.Length; i++)
-        {
-            Add(checked((int)actual[i]), checked((int)predicted[i]));
-        }
-    }
-
     /// <summary>Items whose true class is <paramref name="trueClass"/> (the row sum, the class's support).</summary>
     public long RowTotal(int trueClass)
     {
@@ -138,7 +106,7 @@ internal sealed class ConfusionMatrix
         return sum;
     }
 
-    /// <summary>A copy of the counts as K rows (row = true class), the form results.json stores.</summary>
+    /// <summary>A copy of the counts as K rows (row = true class), the form the results files store.</summary>
     public long[][] ToRows()
     {
         var rows = new long[ClassCount][];

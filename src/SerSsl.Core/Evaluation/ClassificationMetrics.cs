@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
 
-namespace SerSsl.Training.Evaluation;
+namespace SerSsl.Core.Evaluation;
 
 /// <summary>
-/// Classification metrics of one evaluation (one partition's test set), all as fractions in [0, 1].
+/// Classification metrics of one evaluation (a partition's test set in training, a corpus in <c>sers evaluate</c>), all
+/// as fractions in [0, 1].
 /// </summary>
 /// <remarks>
 /// <para>Definitions, per class k with TP_k, FP_k, FN_k read off the confusion matrix:</para>
@@ -27,7 +28,7 @@ namespace SerSsl.Training.Evaluation;
 /// <param name="MacroPrecision">Mean of <paramref name="Precision"/>.</param>
 /// <param name="MacroRecall">Mean of <paramref name="Recall"/>.</param>
 /// <param name="MacroF1">Mean of <paramref name="F1"/>.</param>
-internal sealed record ClassificationMetrics(
+public sealed record ClassificationMetrics(
     double Accuracy,
     IReadOnlyList<double> Precision,
     IReadOnlyList<double> Recall,
