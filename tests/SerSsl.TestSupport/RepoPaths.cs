@@ -39,6 +39,30 @@ public static class RepoPaths
         return dir!;
     }
 
+    /// <summary>The CREMA-D folder of the shared data with its Ogg Opus audio, or a skip of the calling test when absent.</summary>
+    public static string RequireCremaDAudio()
+    {
+        var dir = RequireCremaDMetadata();
+        if (!Directory.Exists(Path.Combine(dir, "AudioOpus")))
+        {
+            Assert.Skip($"CREMA-D audio not found: this test needs {Path.Combine(dir, "AudioOpus")} (the Ogg Opus copy of the clips).");
+        }
+
+        return dir;
+    }
+
+    /// <summary>The VAVL fold folder of the shared CREMA-D data, or a skip of the calling test when absent.</summary>
+    public static string RequireVavlFolds()
+    {
+        var dir = Path.Combine(RequireCremaDMetadata(), "folds", "vavl");
+        if (!File.Exists(Path.Combine(dir, "label_consensus_1.csv")))
+        {
+            Assert.Skip($"VAVL folds not found: this test needs {dir}/label_consensus_1.csv to label_consensus_5.csv.");
+        }
+
+        return dir;
+    }
+
     /// <summary>A fresh, empty temporary folder for one test.</summary>
     public static string NewTempDirectory(string prefix)
     {

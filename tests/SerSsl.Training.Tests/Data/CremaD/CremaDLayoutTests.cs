@@ -31,6 +31,34 @@ public sealed class CremaDLayoutTests : IDisposable
     }
 
     [Fact]
+    public void Load_OnlyAudioOpus_UsesTheOpusFiles()
+    {
+        WriteLayout(_root, s_names, metadataFolder: null);
+        Directory.Move(Path.Combine(_root, "AudioWAV"), Path.Combine(_root, "AudioOpus"));
+        foreach (var wav in Directory.GetFiles(Path.Combine(_root, "AudioOpus")))
+        {
+            File.Move(wav, Path.ChangeExtension(wav, ".opus"));
+        }
+
+        var dataset = CremaDDataset.Load(_root);
+
+        Assert.Equal("Ogg Opus", dataset.AudioCopy);
+        Assert.All(dataset.Clips, c => Assert.Equal(Path.Combine(_root, "AudioOpus", c.Id + ".opus"), c.AudioPath));
+    }
+
+    [Fact]
+    public void Load_BothAudioFolders_PrefersTheLosslessWav()
+    {
+        WriteLayout(_root, s_names, metadataFolder: null);
+        Directory.CreateDirectory(Path.Combine(_root, "AudioOpus"));
+
+        var dataset = CremaDDataset.Load(_root);
+
+        Assert.Equal("lossless WAV", dataset.AudioCopy);
+        Assert.All(dataset.Clips, c => Assert.EndsWith(".wav", c.AudioPath, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Load_MetadataSubfolder_IsFound()
     {
         WriteLayout(_root, s_names, metadataFolder: "metadata");
@@ -77,7 +105,7 @@ public sealed class CremaDLayoutTests : IDisposable
 
         var expected = names.Where(static (_, i) => i % 20 == 3).Select(static n => n + ".wav").ToList();
         Assert.Equal(15, expected.Count);
-        Assert.Equal($"15 clip(s) in SentenceFilenames.csv have no WAV in {audio}/: {string.Join(", ", expected.Take(10))}, ... (first 10 of 15).", error.Message);
+        Assert.Equal($"15 clip(s) in SentenceFilenames.csv have no WAV file in {audio}/: {string.Join(", ", expected.Take(10))}, ... (first 10 of 15).", error.Message);
 
         // With the WAVs back, the separate metadata folder pairs with the audio.
         foreach (var name in expected)
@@ -111,6 +139,7 @@ public sealed class CremaDLayoutTests : IDisposable
         var error = Assert.Throws<DirectoryNotFoundException>(() => CremaDDataset.Load(_root));
 
         Assert.Contains("AudioWAV", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AudioOpus", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
