@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using SerSsl.TestSupport;
 using SerSsl.Training.Data;
@@ -115,23 +114,28 @@ public sealed class OpenFaceCsvReaderTests
     }
 
     [Fact]
-    public void Read_FileOfTenThousandRows_ParsesQuickly()
+    public void Read_FileOfTenThousandRows_ReadsEveryRow()
     {
-        var path = Path.Combine(RepoPaths.NewTempDirectory("openface-speed"), "long.csv");
+        // Many read buffers' worth of rows (about 75 MB), so rows straddle buffer boundaries and the arrays grow.
+        // How fast this reads is measured by OpenFaceCsvBenchmarks, not here.
+        var path = Path.Combine(RepoPaths.NewTempDirectory("openface-long"), "long.csv");
         const int Rows = 10_000;
         OpenFaceCsvText.WriteFile(path, OpenFaceCsvText.FullHeader(), Rows);
         try
         {
-            OpenFaceCsvReader.Read(path); // warm-up (JIT, page cache)
-            var watch = Stopwatch.StartNew();
-
             var track = OpenFaceCsvReader.Read(path);
 
-            watch.Stop();
-            var rate = Rows / watch.Elapsed.TotalSeconds;
-            TestContext.Current.SendDiagnosticMessage($"OpenFace CSV: {Rows} rows x 714 columns ({new FileInfo(path).Length / 1e6:F1} MB) in {watch.Elapsed.TotalMilliseconds:F0} ms = {rate:F0} rows/s; 108k rows (1 h at 30 fps) ~ {108_000 / rate:F1} s");
             Assert.Equal(Rows, track.FrameCount);
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{Rows} rows took {watch.Elapsed}");
+            for (var r = 0; r < Rows; r++)
+            {
+                Assert.Equal(OpenFaceCsvText.Value("timestamp", r), track.Timestamps[r], 9);
+                Assert.Equal(OpenFaceCsvText.Value("success", r) != 0, track.Success[r]);
+            }
+
+            foreach (var r in (int[])[0, 1, 1023, 1024, 4_999, 8_191, 8_192, Rows - 1])
+            {
+                AssertRowMatches(track, r);
+            }
         }
         finally
         {
@@ -150,24 +154,29 @@ public sealed class OpenFaceCsvReaderTests
         Assert.Equal(rows, track.FrameCount);
         for (var r = 0; r < rows; r++)
         {
-            Assert.Equal(OpenFaceCsvText.Value("timestamp", r), track.Timestamps[r], 9);
-            Assert.Equal((float)OpenFaceCsvText.Value("confidence", r), track.Confidence[r]);
-            Assert.Equal(OpenFaceCsvText.Value("success", r) != 0, track.Success[r]);
-            for (var i = 0; i < OpenFaceTrack.LandmarkCount; i++)
-            {
-                Assert.Equal((float)OpenFaceCsvText.Value($"x_{i}", r), track.LandmarksX[(r * OpenFaceTrack.LandmarkCount) + i]);
-                Assert.Equal((float)OpenFaceCsvText.Value($"y_{i}", r), track.LandmarksY[(r * OpenFaceTrack.LandmarkCount) + i]);
-            }
+            AssertRowMatches(track, r);
+        }
+    }
 
-            foreach (var (au, values) in track.AuIntensity)
-            {
-                Assert.Equal((float)OpenFaceCsvText.Value($"AU{au:D2}_r", r), values[r]);
-            }
+    private static void AssertRowMatches(OpenFaceTrack track, int r)
+    {
+        Assert.Equal(OpenFaceCsvText.Value("timestamp", r), track.Timestamps[r], 9);
+        Assert.Equal((float)OpenFaceCsvText.Value("confidence", r), track.Confidence[r]);
+        Assert.Equal(OpenFaceCsvText.Value("success", r) != 0, track.Success[r]);
+        for (var i = 0; i < OpenFaceTrack.LandmarkCount; i++)
+        {
+            Assert.Equal((float)OpenFaceCsvText.Value($"x_{i}", r), track.LandmarksX[(r * OpenFaceTrack.LandmarkCount) + i]);
+            Assert.Equal((float)OpenFaceCsvText.Value($"y_{i}", r), track.LandmarksY[(r * OpenFaceTrack.LandmarkCount) + i]);
+        }
 
-            foreach (var (au, values) in track.AuPresence)
-            {
-                Assert.Equal((float)OpenFaceCsvText.Value($"AU{au:D2}_c", r), values[r]);
-            }
+        foreach (var (au, values) in track.AuIntensity)
+        {
+            Assert.Equal((float)OpenFaceCsvText.Value($"AU{au:D2}_r", r), values[r]);
+        }
+
+        foreach (var (au, values) in track.AuPresence)
+        {
+            Assert.Equal((float)OpenFaceCsvText.Value($"AU{au:D2}_c", r), values[r]);
         }
     }
 }
