@@ -114,6 +114,35 @@ public sealed class OpenFaceCsvReaderTests
     }
 
     [Fact]
+    public void Read_DuplicateColumn_ErrorNamesIt()
+    {
+        List<string> header = [.. OpenFaceCsvText.FullHeader(), "x_3"];
+
+        var error = Assert.Throws<InvalidDataException>(() => Read(OpenFaceCsvText.Text(header, rows: 2)));
+
+        Assert.Equal("clip.csv: column 'x_3' appears twice in the header.", error.Message);
+    }
+
+    [Fact]
+    public void Read_BlankAndSpaceOnlyLines_AreSkippedButCountInLineNumbers()
+    {
+        var lines = OpenFaceCsvText.Text(OpenFaceCsvText.FullHeader(), rows: 3).Split('\n').ToList();
+        lines.Insert(2, "");
+        lines.Insert(3, "   ");
+        var text = string.Join('\n', lines);
+        var badLines = lines.ToList();
+        var fields = badLines[5].Split(", ");
+        fields[OpenFaceCsvText.FullHeader().IndexOf("AU45_c")] = "x";
+        badLines[5] = string.Join(", ", fields);
+
+        var track = Read(text);
+        var error = Assert.Throws<InvalidDataException>(() => Read(string.Join('\n', badLines)));
+
+        AssertMatches(track, rows: 3);
+        Assert.Equal("clip.csv: line 6, column 'AU45_c': 'x' is not a number.", error.Message);
+    }
+
+    [Fact]
     public void Read_FileOfTenThousandRows_ReadsEveryRow()
     {
         // Many read buffers' worth of rows (about 75 MB), so rows straddle buffer boundaries and the arrays grow.
