@@ -27,7 +27,7 @@ public class MalformedWavBenchmarks
         Valid,
 
         /// <summary>The data chunk declares 2 GiB; the file ends after 1 s of it.</summary>
-        DataShorterThanDeclared,
+        DataClaimsTwoGiB,
 
         /// <summary>A LIST chunk before fmt declares 2 GiB; the file ends 1 s of audio later.</summary>
         ChunkClaimsTwoGiB,
@@ -36,7 +36,7 @@ public class MalformedWavBenchmarks
         FmtClaimsOneGiB,
     }
 
-    [Params(FileShape.Valid, FileShape.DataShorterThanDeclared, FileShape.ChunkClaimsTwoGiB, FileShape.FmtClaimsOneGiB)]
+    [Params(FileShape.Valid, FileShape.DataClaimsTwoGiB, FileShape.ChunkClaimsTwoGiB, FileShape.FmtClaimsOneGiB)]
     public FileShape Shape { get; set; }
 
     /// <summary>False: a seekable memory stream; true: a non-seekable one that returns at most 3 bytes per read.</summary>
@@ -52,7 +52,7 @@ public class MalformedWavBenchmarks
         _bytes = Shape switch
         {
             FileShape.Valid => Riff(fmt, Chunk("data", pcm)),
-            FileShape.DataShorterThanDeclared => Riff(fmt, Chunk("data", pcm, TwoGiB)),
+            FileShape.DataClaimsTwoGiB => Riff(fmt, Chunk("data", pcm, TwoGiB)),
             FileShape.ChunkClaimsTwoGiB => Riff(Chunk("LIST", new byte[16], TwoGiB), fmt, Chunk("data", pcm)),
             FileShape.FmtClaimsOneGiB => Riff(Chunk("fmt ", FmtBody(), 0x4000_0000), Chunk("data", pcm)),
             _ => throw new InvalidOperationException($"Unknown shape {Shape}."),
