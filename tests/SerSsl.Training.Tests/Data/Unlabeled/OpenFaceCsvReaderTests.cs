@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using SerSsl.TestSupport;
 using SerSsl.Training.Data;
@@ -88,6 +89,64 @@ public sealed class OpenFaceCsvReaderTests
         var error = Assert.Throws<InvalidDataException>(() => Read(text));
 
         Assert.Contains("line 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("-0.25")]
+    [InlineData("+3")]
+    [InlineData(".5")]
+    [InlineData("5.")]
+    [InlineData("1e3")]
+    [InlineData("1E-2")]
+    [InlineData("2.5e+1")]
+    [InlineData("   -1.234567")]
+    [InlineData("1.5   ")]
+    [InlineData("\t2")]
+    [InlineData("0.1000000000000000055511151231257827")]
+    [InlineData("3.4028235e38")]
+    [InlineData("1e39")]
+    [InlineData("1e-50")]
+    [InlineData("NaN")]
+    [InlineData("nan")]
+    [InlineData("-nan")]
+    [InlineData("Infinity")]
+    [InlineData("-infinity")]
+    [InlineData("inf")]
+    [InlineData("-inf")]
+    [InlineData("1;5")]
+    [InlineData("1.5x")]
+    [InlineData("1.5.3")]
+    [InlineData("1-5")]
+    [InlineData("1+2")]
+    [InlineData("1e5e5")]
+    [InlineData("1e")]
+    [InlineData("e5")]
+    [InlineData("-")]
+    [InlineData(".")]
+    [InlineData("--1")]
+    [InlineData("1 5")]
+    [InlineData("0x10")]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Read_Value_AcceptedExactlyAsFloatTryParseWithInvariantCultureAccepts(string field)
+    {
+        List<string> header = ["timestamp", "confidence", "success", .. Enumerable.Range(0, 68).Select(static i => $"x_{i}"), .. Enumerable.Range(0, 68).Select(static i => $"y_{i}"), "AU12_r"];
+        var text = $"{string.Join(", ", header)}\n0, 0.9, 1, {string.Join(", ", Enumerable.Repeat("1", 136))},{field}\n";
+        var accepted = float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var expected);
+
+        var thrown = Record.Exception(() => Read(text));
+
+        if (accepted)
+        {
+            Assert.Null(thrown);
+            Assert.Equal(expected, Read(text).AuIntensity[12][0]);
+        }
+        else
+        {
+            var error = Assert.IsType<InvalidDataException>(thrown);
+            Assert.Equal($"clip.csv: line 2, column 'AU12_r': '{field.Trim()}' is not a number.", error.Message);
+        }
     }
 
     [Fact]
