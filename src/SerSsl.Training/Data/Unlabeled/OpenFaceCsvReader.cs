@@ -15,7 +15,8 @@ namespace SerSsl.Training.Data.Unlabeled;
 /// optional one by one (<c>AUxx_r</c> intensity, <c>AUxx_c</c> presence), but at least one must be present.
 /// </para>
 /// <para>
-/// Values: parsed with the invariant culture (<see cref="NumberStyles.Float"/>, surrounding spaces allowed);
+/// Values: what <see cref="float.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out float)"/> accepts
+/// with <see cref="NumberStyles.Float"/> and the invariant culture (surrounding spaces allowed), with the same values;
 /// <c>success</c> is true when non-zero. The text is UTF-8 (a byte-order mark is skipped) and is split at every
 /// comma: OpenFace never quotes, so quotes are not parsed. Lines end in <c>\n</c>, <c>\r\n</c> or <c>\r</c>. Every
 /// row must have as many fields as the header; blank lines (nothing or only spaces) are skipped; timestamps must not
@@ -232,18 +233,18 @@ internal static class OpenFaceCsvReader
             for (var i = 0; i < columns.Length && columns[i] < fields; i++)
             {
                 var column = columns[i];
-                var field = row[column].Span;
+                var col = row[column];
                 var slot = slots[i];
                 if (slot == SlotTimestamp)
                 {
-                    if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _timestamps[_rows]))
+                    if (!TryParse(col, out _timestamps[_rows]))
                     {
-                        throw BadNumber(row, column, field);
+                        throw BadNumber(row, column, col.Span);
                     }
                 }
-                else if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out values[slot - 1]))
+                else if (!TryParse(col, out values[slot - 1]))
                 {
-                    throw BadNumber(row, column, field);
+                    throw BadNumber(row, column, col.Span);
                 }
             }
 
@@ -259,6 +260,17 @@ internal static class OpenFaceCsvReader
 
             _rows++;
         }
+
+        // Sep's parser (csFastFloat, correctly rounded like .NET's) first; .NET's decides when it fails or gives a
+        // value that is not finite, so exactly what NumberStyles.Float accepts is accepted (csFastFloat alone also
+        // takes "inf") and with the same value.
+        private static bool TryParse(SepReader.Col col, out float value) =>
+            (col.TryParse(out value) && float.IsFinite(value))
+            || float.TryParse(col.Span, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+        private static bool TryParse(SepReader.Col col, out double value) =>
+            (col.TryParse(out value) && double.IsFinite(value))
+            || double.TryParse(col.Span, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
         private InvalidDataException BadNumber(SepReader.Row row, int column, ReadOnlySpan<char> field)
         {
