@@ -11,7 +11,7 @@ namespace SerSsl.Benchmarks;
 /// Reading an OpenFace 2.2 <c>FeatureExtraction</c> CSV from a file into an <see cref="OpenFaceTrack"/>: all 714
 /// columns (gaze, eye landmarks, pose, 2D and 3D landmarks, shape parameters, AUs) with OpenFace's ", " separators,
 /// written by the tests' generator. <c>Sep</c> is <see cref="OpenFaceCsvReader"/>; <c>ByteScan</c>, the baseline, is
-/// the reader it replaced. 300 rows are a 10 s clip at 30 fps; 10,000 rows are 5.6 minutes of video (about 75 MB).
+/// the reader it replaced. 300 rows are a 10 s clip at 30 fps; 10,000 rows are 5.6 minutes of video (about 68 MB).
 /// The file is written once and then read from the page cache, so this measures parsing, not the disk.
 /// </summary>
 [Config(typeof(Config))]

@@ -204,7 +204,7 @@ public sealed class OpenFaceCsvReaderTests
     [Fact]
     public void Read_FileOfTenThousandRows_ReadsEveryRow()
     {
-        // Many read buffers' worth of rows (about 75 MB), so rows straddle buffer boundaries and the arrays grow.
+        // Many read buffers' worth of rows (about 68 MB), so rows straddle buffer boundaries and the arrays grow.
         // How fast this reads is measured by OpenFaceCsvBenchmarks, not here.
         var path = Path.Combine(RepoPaths.NewTempDirectory("openface-long"), "long.csv");
         const int Rows = 10_000;
