@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using nietras.SeparatedValues;
 
 namespace SerSsl.Training.Data.Unlabeled;
 
@@ -14,20 +15,23 @@ namespace SerSsl.Training.Data.Unlabeled;
 /// optional one by one (<c>AUxx_r</c> intensity, <c>AUxx_c</c> presence), but at least one must be present.
 /// </para>
 /// <para>
-/// Values: parsed from UTF-8 bytes with the invariant culture (<see cref="NumberStyles.Float"/>, surrounding spaces
-/// allowed); <c>success</c> is true when non-zero. Every row must have as many fields as the header; blank lines are
-/// skipped; timestamps must not decrease. Every problem raises <see cref="InvalidDataException"/> naming the file,
-/// the 1-based line and, for a value, the column.
+/// Values: what <see cref="float.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out float)"/> accepts
+/// with <see cref="NumberStyles.Float"/> and the invariant culture (surrounding spaces allowed), with the same values;
+/// <c>success</c> is true when non-zero. The text is UTF-8 (a byte-order mark is skipped) and is split at every
+/// comma: OpenFace never quotes, so quotes are not parsed. Lines end in <c>\n</c>, <c>\r\n</c> or <c>\r</c>. Every
+/// row must have as many fields as the header; blank lines (nothing or only spaces) are skipped; timestamps must not
+/// decrease. Every problem raises <see cref="InvalidDataException"/> naming the file, the 1-based line and, for a
+/// value, the column.
 /// </para>
 /// <para>
-/// Speed: the file is streamed through a byte buffer, fields are found with vectorised searches, and only the
-/// columns above are converted (about 180 of OpenFace's ~710), so an hour of 30 fps video (~108k rows) reads in a few
-/// seconds on one core.
+/// Speed: lines and fields are split by Sep (a vectorised CSV parser) and only the columns above are converted
+/// (about 180 of OpenFace's ~710), by Sep's fast float parser where it agrees with .NET's; an hour of 30 fps video
+/// (~108k rows of 714 columns, ~730 MB) reads in one to two seconds on one core (docs/benchmarks.md).
 /// </para>
 /// </remarks>
 internal static class OpenFaceCsvReader
 {
-    private const int InitialBufferBytes = 1 << 20;
+    private const int TextBufferChars = 1 << 16;
     private const int SlotTimestamp = 0;
     private const int SlotConfidence = 1;
     private const int SlotSuccess = 2;
@@ -58,61 +62,65 @@ internal static class OpenFaceCsvReader
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(name);
-        var parser = new Parser(stream, name);
-        return parser.Run();
+        using var text = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, TextBufferChars, leaveOpen: true);
+
+        // The header is read as a row like any other: the reader checks names and field counts with its own messages.
+        using var reader = Sep.New(',')
+            .Reader(static options => options with { HasHeader = false, DisableColCountCheck = true, DisableQuotesParsing = true })
+            .From(text);
+        return new Parser(name).Run(reader);
     }
 
-    private sealed class Parser(Stream stream, string name)
+    private sealed class Parser(string name)
     {
-        private readonly Stream _stream = stream;
         private readonly string _name = name;
-        private byte[] _buffer = new byte[InitialBufferBytes];
-        private int _start;
-        private int _end;
-        private bool _eof;
-        private int _lineNumber;
 
         private string[] _header = [];
         private int[] _slotOfColumn = [];
         private int _slotCount;
         private readonly List<(int Au, bool Presence)> _auSlots = [];
 
+        // The columns that are converted, in column order, and the slot each fills.
+        private int[] _parsedColumns = [];
+        private int[] _parsedSlots = [];
+
         // Row-major values of every slot but the timestamp, and the timestamps separately (double precision).
         private float[] _values = [];
         private double[] _timestamps = [];
         private int _rows;
 
-        public OpenFaceTrack Run()
+        public OpenFaceTrack Run(SepReader reader)
         {
-            if (!TryReadLine(out var headerLine))
+            if (!reader.MoveNext())
             {
                 throw new InvalidDataException($"{_name}: the file is empty; expected an OpenFace header row.");
             }
 
-            ParseHeader(headerLine);
+            ParseHeader(reader.Current);
             _timestamps = new double[1024];
             _values = new float[1024 * _slotCount];
-            while (TryReadLine(out var line))
+            while (reader.MoveNext())
             {
-                if (line.Trim((byte)' ').IsEmpty)
+                var row = reader.Current;
+                if (row.Span.Trim(' ').IsEmpty)
                 {
                     continue;
                 }
 
-                ParseRow(line);
+                ParseRow(row);
             }
 
             return Build();
         }
 
-        private void ParseHeader(ReadOnlySpan<byte> line)
+        private void ParseHeader(SepReader.Row row)
         {
-            if (line.StartsWith("\uFEFF"u8))
+            _header = new string[row.ColCount];
+            for (var c = 0; c < _header.Length; c++)
             {
-                line = line[3..];
+                _header[c] = row[c].Span.Trim().Trim('"').Trim().ToString();
             }
 
-            _header = Encoding.UTF8.GetString(line).Split(',').Select(static h => h.Trim().Trim('"').Trim()).ToArray();
             _slotOfColumn = new int[_header.Length];
             var columnOfSlot = new Dictionary<int, int>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -154,6 +162,8 @@ internal static class OpenFaceCsvReader
             }
 
             _slotCount = SlotAu + _auSlots.Count;
+            _parsedColumns = [.. Enumerable.Range(0, _header.Length).Where(c => _slotOfColumn[c] >= 0)];
+            _parsedSlots = [.. _parsedColumns.Select(c => _slotOfColumn[c])];
         }
 
         private static IEnumerable<string> MissingRange(string prefix, int firstSlot, Dictionary<int, int> columnOfSlot)
@@ -206,7 +216,7 @@ internal static class OpenFaceCsvReader
             return -1;
         }
 
-        private void ParseRow(ReadOnlySpan<byte> line)
+        private void ParseRow(SepReader.Row row)
         {
             if (_rows == _timestamps.Length)
             {
@@ -214,59 +224,58 @@ internal static class OpenFaceCsvReader
                 Array.Resize(ref _values, _rows * 2 * _slotCount);
             }
 
-            var row = _values.AsSpan(_rows * _slotCount, _slotCount);
-            var slots = _slotOfColumn;
-            var column = 0;
-            var rest = line;
-            while (true)
+            // Values first, in column order, then the field count: a row with both problems reports its first bad
+            // value, as a reader that converts fields while splitting them would.
+            var values = _values.AsSpan(_rows * _slotCount, _slotCount);
+            var fields = row.ColCount;
+            var columns = _parsedColumns;
+            var slots = _parsedSlots;
+            for (var i = 0; i < columns.Length && columns[i] < fields; i++)
             {
-                var comma = rest.IndexOf((byte)',');
-                var field = comma < 0 ? rest : rest[..comma];
-                if (column < slots.Length)
+                var column = columns[i];
+                var col = row[column];
+                var slot = slots[i];
+                if (slot == SlotTimestamp)
                 {
-                    var slot = slots[column];
-                    if (slot == SlotTimestamp)
+                    if (!TryParse(col, out _timestamps[_rows]))
                     {
-                        if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _timestamps[_rows]))
-                        {
-                            throw BadNumber(column, field);
-                        }
-                    }
-                    else if (slot > 0)
-                    {
-                        if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out row[slot - 1]))
-                        {
-                            throw BadNumber(column, field);
-                        }
+                        throw BadNumber(row, column, col.Span);
                     }
                 }
-
-                column++;
-                if (comma < 0)
+                else if (!TryParse(col, out values[slot - 1]))
                 {
-                    break;
+                    throw BadNumber(row, column, col.Span);
                 }
-
-                rest = rest[(comma + 1)..];
             }
 
-            if (column != slots.Length)
+            if (fields != _header.Length)
             {
-                throw new InvalidDataException($"{_name}: line {_lineNumber} has {column} fields but the header has {slots.Length}.");
+                throw new InvalidDataException($"{_name}: line {row.LineNumberFrom} has {fields} fields but the header has {_header.Length}.");
             }
 
             if (_rows > 0 && _timestamps[_rows] < _timestamps[_rows - 1])
             {
-                throw new InvalidDataException($"{_name}: line {_lineNumber}: timestamp {_timestamps[_rows].ToString(CultureInfo.InvariantCulture)} is earlier than the previous row's {_timestamps[_rows - 1].ToString(CultureInfo.InvariantCulture)}.");
+                throw new InvalidDataException($"{_name}: line {row.LineNumberFrom}: timestamp {_timestamps[_rows].ToString(CultureInfo.InvariantCulture)} is earlier than the previous row's {_timestamps[_rows - 1].ToString(CultureInfo.InvariantCulture)}.");
             }
 
             _rows++;
         }
 
-        private InvalidDataException BadNumber(int column, ReadOnlySpan<byte> field)
+        // Sep's parser (csFastFloat, correctly rounded like .NET's) first; .NET's decides when it fails or gives a
+        // value that is not finite, so exactly what NumberStyles.Float accepts is accepted (csFastFloat alone also
+        // takes "inf") and with the same value.
+        private static bool TryParse(SepReader.Col col, out float value) =>
+            (col.TryParse(out value) && float.IsFinite(value))
+            || float.TryParse(col.Span, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+        private static bool TryParse(SepReader.Col col, out double value) =>
+            (col.TryParse(out value) && double.IsFinite(value))
+            || double.TryParse(col.Span, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+        private InvalidDataException BadNumber(SepReader.Row row, int column, ReadOnlySpan<char> field)
         {
-            var text = Encoding.UTF8.GetString(field.Length > 40 ? field[..40] : field).Trim();
-            return new InvalidDataException($"{_name}: line {_lineNumber}, column '{_header[column]}': '{text}' is not a number.");
+            var text = (field.Length > 40 ? field[..40] : field).Trim().ToString();
+            return new InvalidDataException($"{_name}: line {row.LineNumberFrom}, column '{_header[column]}': '{text}' is not a number.");
         }
 
         private OpenFaceTrack Build()
@@ -306,63 +315,5 @@ internal static class OpenFaceCsvReader
 
             return new OpenFaceTrack(timestamps, confidence, success, xs, ys, intensity, presence);
         }
-
-        /// <summary>The next line without its terminator (and without a trailing CR); false at the end of the stream.</summary>
-        private bool TryReadLine(out ReadOnlySpan<byte> line)
-        {
-            while (true)
-            {
-                var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
-                if (newline >= 0)
-                {
-                    line = TrimCr(_buffer.AsSpan(_start, newline));
-                    _start += newline + 1;
-                    _lineNumber++;
-                    return true;
-                }
-
-                if (_eof)
-                {
-                    if (_start == _end)
-                    {
-                        line = default;
-                        return false;
-                    }
-
-                    line = TrimCr(_buffer.AsSpan(_start, _end - _start));
-                    _start = _end;
-                    _lineNumber++;
-                    return true;
-                }
-
-                Fill();
-            }
-        }
-
-        private void Fill()
-        {
-            if (_start > 0)
-            {
-                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
-                _end -= _start;
-                _start = 0;
-            }
-
-            if (_end == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-
-            var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
-            if (read == 0)
-            {
-                _eof = true;
-            }
-
-            _end += read;
-        }
-
-        private static ReadOnlySpan<byte> TrimCr(ReadOnlySpan<byte> line) =>
-            line.Length > 0 && line[^1] == (byte)'\r' ? line[..^1] : line;
     }
 }
