@@ -45,6 +45,11 @@ internal static class TrainingCommands
 
     private static string? VavlDirectory(ParseResult result, Option<string?> folds) => result.GetValue(folds) is { } value ? VavlFold.ParseOption(value) : null;
 
+    private static Option<bool> SoftLabelsOption() => new("--soft-labels")
+    {
+        Description = "With --folds: train on each clip's consensus label distribution instead of its top class (model selection and the reported metrics still use the top class).",
+    };
+
     private static Option<int> PartitionSeedOption() => new("--partition-seed") { Description = "Seed of the speaker-independent partitions (partition p uses seed + p).", DefaultValueFactory = _ => 42 };
 
     private static Option<string?> CacheOption() => new("--cache") { Description = "Feature cache folder (default: under ~/.cache/serssl/features, one per corpus)." };
@@ -90,6 +95,7 @@ internal static class TrainingCommands
         var partition = new Option<int>("--partition") { Description = "Which of the 5 seeded speaker-independent partitions (0-4); not with --folds.", DefaultValueFactory = _ => 0 };
         var folds = FoldsOption();
         var fold = new Option<int>("--fold") { Description = "With --folds: which fold (1-5).", DefaultValueFactory = _ => 1 };
+        var soft = SoftLabelsOption();
         var partitionSeed = PartitionSeedOption();
         var loss = new Option<string>("--loss") { Description = "Training loss: ce (cross-entropy), balanced (class-balanced), cooccurrence (cross-entropy plus the vote co-occurrence penalty).", DefaultValueFactory = _ => "ce" };
         loss.AcceptOnlyFromAmong([.. EmotionLossFactory.Names]);
@@ -98,7 +104,7 @@ internal static class TrainingCommands
         var training = new TrainingOptions(defaultEpochs: 30);
         var command = new Command("finetune", "Fine-tune for speech emotion recognition on one CREMA-D partition with early stopping on development macro F1, then test the best epoch. Writes the checkpoint, test-result.json, confusion.png and curves.png.")
         {
-            crema, metadata, labels, output, init, partition, folds, fold, partitionSeed, loss, fraction, cache,
+            crema, metadata, labels, output, init, partition, folds, fold, partitionSeed, loss, fraction, cache, soft,
         };
         training.AddTo(command);
         command.SetAction((result, token) => Run(result, log =>
@@ -117,7 +123,7 @@ internal static class TrainingCommands
             var (dataset, p) = experiment.Splits(loaded, vavl, result.GetValue(partitionSeed), [vavl is null ? result.GetValue(partition) : result.GetValue(fold)])[0];
             var model = training.Model(result);
             log.WriteLine($"model: {Complexity(model)}");
-            var spec = new FineTuneSpec(model, training.Settings(result), EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result));
+            var spec = new FineTuneSpec(model, training.Settings(result), EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result), SoftLabels(result, soft, vavl));
             var initPath = result.GetValue(init) is { } i ? (Directory.Exists(i) ? Path.Combine(i, Checkpoint.EncoderFile) : i) : null;
             var provenance = new Dictionary<string, string>
             {
@@ -137,7 +143,7 @@ internal static class TrainingCommands
             {
                 provenance["folds"] = VavlFold.Scheme + Path.GetFullPath(vavl);
                 provenance["fold"] = p.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                provenance["labels"] = "vavl";
+                provenance["labels"] = spec.SoftLabels ? "vavl-soft" : "vavl";
             }
 
             experiment.FineTuneAndTest(dataset, p, features, featureCache, spec, initPath, result.GetRequiredValue(output), $"finetune {p.ShortName}", provenance, token);
@@ -174,7 +180,7 @@ internal static class TrainingCommands
             var experiment = new Experiment(log, Interactive);
             var cremaDir = result.GetRequiredValue(crema);
             var labels = state.Provenance.GetValueOrDefault("labels", "intended");
-            var loaded = experiment.LoadCremaD(cremaDir, result.GetValue(metadata), labels == "vavl" ? LabelSource.Intended : Labels(labels));
+            var loaded = experiment.LoadCremaD(cremaDir, result.GetValue(metadata), labels.StartsWith("vavl", StringComparison.Ordinal) ? LabelSource.Intended : Labels(labels));
             var featureCache = Cache(result.GetValue(cache), cremaDir);
             var features = experiment.Features(loaded, featureCache, token);
             var seed = int.Parse(state.Provenance.GetValueOrDefault("partitionSeed", "42"), System.Globalization.CultureInfo.InvariantCulture);
@@ -215,6 +221,7 @@ internal static class TrainingCommands
         var output = new Option<string>("--out") { Description = "Results folder; running again on it resumes where it stopped (each finished condition and split is kept).", Required = true };
         var partitions = new Option<int>("--partitions") { Description = "How many of the 5 partitions (or VAVL folds, from fold 1) to run.", DefaultValueFactory = _ => 5 };
         var folds = FoldsOption();
+        var soft = SoftLabelsOption();
         var partitionSeed = PartitionSeedOption();
         var conditions = new Option<string>("--conditions") { Description = "Pre-training conditions: all (none, each task alone and every combination) or a semicolon-separated list such as 'none;energy;energy,face,au'.", DefaultValueFactory = _ => "all" };
         var labels = LabelsOption();
@@ -225,7 +232,7 @@ internal static class TrainingCommands
         var training = new TrainingOptions(defaultEpochs: 30);
         var command = new Command("reproduce", "The paper's experiment: no pre-training versus each pretext task alone versus every combination, each fine-tuned and tested on every partition. Writes results.json, results.md (macro P/R/F1, mean and std, change against no pre-training), metrics.png, and per condition a confusion matrix and training curves.")
         {
-            crema, metadata, unlabeled, output, partitions, folds, partitionSeed, conditions, labels, loss, fraction, pretrainEpochs,
+            crema, metadata, unlabeled, output, partitions, folds, soft, partitionSeed, conditions, labels, loss, fraction, pretrainEpochs,
         };
         training.AddTo(command);
         command.SetAction((result, token) => Run(result, log =>
@@ -246,7 +253,7 @@ internal static class TrainingCommands
                 VavlDirectory(result, folds),
                 conditionList,
                 Labels(result.GetRequiredValue(labels)),
-                new FineTuneSpec(model, settings, EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result)),
+                new FineTuneSpec(model, settings, EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result), SoftLabels(result, soft, VavlDirectory(result, folds))),
                 settings with { Epochs = result.GetValue(pretrainEpochs) },
                 TrainingOptions.CommandLine(result));
             var report = new Reproduction(log, Interactive).Run(spec, token);
@@ -254,6 +261,11 @@ internal static class TrainingCommands
         }));
         return command;
     }
+
+    private static bool SoftLabels(ParseResult result, Option<bool> soft, string? vavl) =>
+        result.GetValue(soft) && vavl is null
+            ? throw new ArgumentException("--soft-labels trains on the VAVL folds' label distributions; add --folds vavl:DIR.")
+            : result.GetValue(soft);
 
     private static string Complexity(ModelOptions options)
     {

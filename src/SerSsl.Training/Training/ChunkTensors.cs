@@ -11,10 +11,11 @@ internal sealed class ChunkTensors : IDisposable
     /// <summary>Clips stacked per block while building, to bound the temporary managed buffer.</summary>
     private const int BlockClips = 256;
 
-    private ChunkTensors(Tensor chunks, Tensor labels, int count)
+    private ChunkTensors(Tensor chunks, Tensor labels, Tensor? distributions, int count)
     {
         Chunks = chunks;
         Labels = labels;
+        Distributions = distributions;
         Count = count;
     }
 
@@ -23,6 +24,9 @@ internal sealed class ChunkTensors : IDisposable
 
     /// <summary>[N] int64 class indices.</summary>
     public Tensor Labels { get; }
+
+    /// <summary>[N, classes] soft labels when every clip has one, else null.</summary>
+    public Tensor? Distributions { get; }
 
     /// <summary>N, the number of clips.</summary>
     public int Count { get; }
@@ -58,7 +62,10 @@ internal sealed class ChunkTensors : IDisposable
 
             var all = blocks.Count == 0 ? zeros(0, chunkCount, chunkFrames, bins) : blocks.Count == 1 ? blocks[0].clone() : cat(blocks, 0);
             var labels = tensor(examples.Select(static e => (long)e.Label).ToArray());
-            return new ChunkTensors(all, labels, examples.Count);
+            var soft = examples.Count > 0 && examples.All(static e => e.Distribution is not null)
+                ? tensor(examples.SelectMany(static e => e.Distribution!).ToArray(), [examples.Count, examples[0].Distribution!.Length])
+                : null;
+            return new ChunkTensors(all, labels, soft, examples.Count);
         }
         finally
         {
@@ -71,12 +78,17 @@ internal sealed class ChunkTensors : IDisposable
 
     /// <summary>The chunks, an all-ones mask and the labels of the clips at <paramref name="indices"/>.</summary>
     /// <param name="indices">Clip indices into this split.</param>
-    /// <returns>[B, K, m, bins] chunks, [B, K] mask, [B] labels; disposed by the caller's dispose scope.</returns>
-    public (Tensor Chunks, Tensor Mask, Tensor Labels) Batch(long[] indices)
+    /// <param name="soft">True for the soft labels ([B, classes]) instead of the class indices ([B]).</param>
+    /// <returns>[B, K, m, bins] chunks, [B, K] mask, labels; disposed by the caller's dispose scope.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="soft"/> is true but the clips carry no soft labels.</exception>
+    public (Tensor Chunks, Tensor Mask, Tensor Labels) Batch(long[] indices, bool soft = false)
     {
         using var index = tensor(indices);
         var chunks = Chunks.index_select(0, index);
-        return (chunks, ones(indices.Length, Chunks.shape[1]), Labels.index_select(0, index));
+        var labels = soft
+            ? (Distributions ?? throw new InvalidOperationException("Soft labels need labels that carry distributions: --soft-labels works with --folds vavl:DIR.")).index_select(0, index)
+            : Labels.index_select(0, index);
+        return (chunks, ones(indices.Length, Chunks.shape[1]), labels);
     }
 
     /// <inheritdoc />
@@ -84,5 +96,6 @@ internal sealed class ChunkTensors : IDisposable
     {
         Chunks.Dispose();
         Labels.Dispose();
+        Distributions?.Dispose();
     }
 }

@@ -16,10 +16,11 @@ internal sealed class EmotionExample
     private readonly float[]? _chunks;
 
     /// <summary>A clip whose chunks are made from <paramref name="logMel"/> when asked for.</summary>
-    public EmotionExample(string id, ChunkMaterializer materializer, float[] logMel, int label)
+    public EmotionExample(string id, ChunkMaterializer materializer, float[] logMel, int label, float[]? distribution = null)
     {
         Id = id;
         Label = label;
+        Distribution = distribution;
         _materializer = materializer;
         _logMel = logMel;
     }
@@ -37,6 +38,9 @@ internal sealed class EmotionExample
 
     /// <summary>Class index in <see cref="CremaDEmotion"/> order.</summary>
     public int Label { get; }
+
+    /// <summary>The soft label (a distribution in <see cref="CremaDEmotion"/> order) where the labels carry one, else null.</summary>
+    public float[]? Distribution { get; }
 
     /// <summary>[K, m, bins] normalised log-mel chunks (a new array each time unless they were given).</summary>
     public float[] Chunks => _chunks ?? _materializer!.Materialize(_logMel);
@@ -137,7 +141,7 @@ internal sealed class EmotionData
             var result = new EmotionExample[set.Length];
             for (var i = 0; i < set.Length; i++)
             {
-                result[i] = new EmotionExample(set[i].Clip.Id, materializer, set[i].Features.LogMel, set[i].Clip.Label);
+                result[i] = new EmotionExample(set[i].Clip.Id, materializer, set[i].Features.LogMel, set[i].Clip.Label, set[i].Clip.Distribution);
             }
 
             return result;

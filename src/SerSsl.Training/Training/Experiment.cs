@@ -13,7 +13,14 @@ using SerSsl.Training.Plots;
 namespace SerSsl.Training.Training;
 
 /// <summary>Everything one fine-tuning run needs besides the data.</summary>
-internal sealed record FineTuneSpec(ModelOptions Model, TrainingSettings Settings, EmotionLossKind Loss, double TrainFraction, int ChunkFrames, int ChunkScale);
+/// <param name="Model">The architecture.</param>
+/// <param name="Settings">Optimisation and early stopping.</param>
+/// <param name="Loss">The training loss.</param>
+/// <param name="TrainFraction">Share of the training speakers used.</param>
+/// <param name="ChunkFrames">m, frames per chunk.</param>
+/// <param name="ChunkScale">The dynamic chunker's n.</param>
+/// <param name="SoftLabels">Train on the clips' label distributions (VAVL folds) instead of their hard labels.</param>
+internal sealed record FineTuneSpec(ModelOptions Model, TrainingSettings Settings, EmotionLossKind Loss, double TrainFraction, int ChunkFrames, int ChunkScale, bool SoftLabels = false);
 
 /// <summary>
 /// The steps the commands share: loading corpora with a summary, pre-training, fine-tuning one partition and
@@ -143,7 +150,7 @@ internal sealed class Experiment
         var data = EmotionData.Build(dataset, partition, features, silence, spec.ChunkFrames, spec.ChunkScale, spec.TrainFraction);
         _log.WriteLine($"{name}: {data.Train.Count} train clips ({data.TrainActorCount} actors), {data.Dev.Count} dev, {data.Test.Count} test; {data.ChunkCount} chunks per clip");
         var progress = new TrainingProgress(_log, name, _interactive);
-        var state = new FineTuner(progress).Run(data, spec.Model, spec.Settings, spec.Loss, initEncoder, outputDirectory, provenance, cancellationToken);
+        var state = new FineTuner(progress).Run(data, spec.Model, spec.Settings, spec.Loss, initEncoder, outputDirectory, provenance, cancellationToken, spec.SoftLabels);
 
         using var model = new SerModel(spec.Model);
         model.load(Path.Combine(outputDirectory, Checkpoint.BestFile));

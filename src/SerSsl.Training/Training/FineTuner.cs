@@ -32,7 +32,9 @@ internal sealed class FineTuner
     /// <param name="outputDirectory">The checkpoint folder.</param>
     /// <param name="provenance">Recorded in the checkpoint.</param>
     /// <param name="cancellationToken">Stops after the current batch; the last complete epoch stays saved.</param>
-    public CheckpointState Run(EmotionData data, ModelOptions modelOptions, TrainingSettings settings, EmotionLossKind lossKind, string? initEncoder, string outputDirectory, IReadOnlyDictionary<string, string> provenance, CancellationToken cancellationToken)
+    /// <param name="softLabels">Train (and compute the development loss) on the clips' label distributions instead of
+    /// their hard labels; model selection still uses the development macro F1 of the hard labels.</param>
+    public CheckpointState Run(EmotionData data, ModelOptions modelOptions, TrainingSettings settings, EmotionLossKind lossKind, string? initEncoder, string outputDirectory, IReadOnlyDictionary<string, string> provenance, CancellationToken cancellationToken, bool softLabels = false)
     {
         ArgumentNullException.ThrowIfNull(data);
         settings.Validate();
@@ -84,6 +86,12 @@ internal sealed class FineTuner
         var batches = Batches.Count(data.Train.Count, settings.BatchSize);
         using var train = ChunkTensors.Build(data.Train, data.ChunkCount, data.ChunkFrames, modelOptions.MelBins);
         using var dev = ChunkTensors.Build(data.Dev, data.ChunkCount, data.ChunkFrames, modelOptions.MelBins);
+        if (softLabels && (train.Distributions is null || dev.Distributions is null))
+        {
+            throw new InvalidOperationException("--soft-labels needs labels that carry distributions (--folds vavl:DIR); these clips have only hard labels.");
+        }
+
+        ProcessMemory.Release();
         for (var epoch = startEpoch; epoch <= settings.Epochs; epoch++)
         {
             TorchSeeding.Seed(settings.Seed + epoch);
@@ -96,7 +104,7 @@ internal sealed class FineTuner
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var indices = Batches.Indices(order, b, settings.BatchSize);
-                var (chunks, mask, targets) = train.Batch(indices);
+                var (chunks, mask, targets) = train.Batch(indices, softLabels);
                 var value = loss.Forward(model.ForwardEmotion(chunks, mask), targets);
                 optimizer.zero_grad();
                 value.backward();
@@ -105,7 +113,7 @@ internal sealed class FineTuner
                 _progress.Batch(epoch, settings.Epochs, b + 1, batches, indices.Length * data.ChunkCount, lossSum / (b + 1));
             }
 
-            var (devMatrix, devLoss) = Evaluate(model, dev, settings.BatchSize, loss);
+            var (devMatrix, devLoss) = Evaluate(model, dev, settings.BatchSize, loss, softLabels);
             var devF1 = ClassificationMetrics.From(devMatrix).MacroF1;
             history.Add(new EpochRecord(epoch, lossSum / batches, devLoss, devF1));
             var improved = state.BestDevMacroF1 is null || devF1 > state.BestDevMacroF1;
@@ -115,6 +123,7 @@ internal sealed class FineTuner
                 state = state with { BestDevMacroF1 = devF1, BestEpoch = epoch };
             }
 
+            ProcessMemory.Release();
             var stop = epoch - state.BestEpoch >= settings.Patience;
             state = state with { Epoch = epoch, History = history.ToArray(), Complete = stop || epoch == settings.Epochs };
             Checkpoint.Save(model, optimizer, outputDirectory, state);
@@ -138,7 +147,12 @@ internal sealed class FineTuner
 
     /// <summary>Runs <paramref name="model"/> over a split held as tensors, in evaluation mode.</summary>
     /// <returns>The confusion matrix and, when <paramref name="loss"/> is given, the mean loss per batch.</returns>
-    public static (ConfusionMatrix Matrix, double Loss) Evaluate(SerModel model, ChunkTensors set, int batchSize, IEmotionLoss? loss)
+    /// <param name="model">The model.</param>
+    /// <param name="set">The split.</param>
+    /// <param name="batchSize">Clips per batch.</param>
+    /// <param name="loss">The loss to average, or null.</param>
+    /// <param name="softLabels">Compute the loss against the soft labels (the matrix always uses the hard ones).</param>
+    public static (ConfusionMatrix Matrix, double Loss) Evaluate(SerModel model, ChunkTensors set, int batchSize, IEmotionLoss? loss, bool softLabels = false)
     {
         model.eval();
         using var noGrad = no_grad();
@@ -149,12 +163,13 @@ internal sealed class FineTuner
         for (var b = 0; b < batches; b++)
         {
             using var scope = NewDisposeScope();
-            var (chunks, mask, targets) = set.Batch(Batches.Indices(order, b, batchSize));
+            var indices = Batches.Indices(order, b, batchSize);
+            var (chunks, mask, targets) = set.Batch(indices);
             var logits = model.ForwardEmotion(chunks, mask);
             matrix.AddBatch(logits, targets);
             if (loss is not null)
             {
-                lossSum += loss.Forward(logits, targets).item<float>();
+                lossSum += loss.Forward(logits, softLabels ? set.Batch(indices, soft: true).Labels : targets).item<float>();
             }
         }
 

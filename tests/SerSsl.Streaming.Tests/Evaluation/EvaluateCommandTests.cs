@@ -53,6 +53,33 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_300RealCremaDOpusClips_EvaluatesEveryOneWithConsistentMetrics()
+    {
+        // The shared CREMA-D copy (Ogg Opus) with the bundled model; skipped where the shared data is absent.
+        var crema = RepoPaths.RequireCremaDAudio();
+        var output = Path.Combine(_dir, "real");
+
+        var (exitCode, stdout, stderr) = Run("evaluate", "--corpus", crema, "--layout", "crema-d", "--model", TestModel.Directory, "--limit", "300", "--seed", "7", "--out", output);
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("evaluate: done, 300/300 clips", stderr, StringComparison.Ordinal);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json")));
+        var root = metrics.RootElement;
+        var counts = root.GetProperty("counts");
+        Assert.Equal(300, counts.GetProperty("evaluated").GetInt32());
+        Assert.False(counts.GetProperty("skipped").TryGetProperty("unreadable-audio", out _), stdout);
+        var predictions = root.GetProperty("predictions").EnumerateArray().ToArray();
+        Assert.Equal(300, predictions.Length);
+        Assert.All(predictions, p => Assert.EndsWith(".opus", p.GetProperty("path").GetString(), StringComparison.Ordinal));
+        Assert.Equal(6, predictions.Select(p => p.GetProperty("target").GetString()).Distinct().Count());
+        var perClass = root.GetProperty("metrics").GetProperty("perClass").EnumerateArray().ToArray();
+        Assert.Equal(300, perClass.Sum(c => c.GetProperty("support").GetInt32()));
+        var accuracy = root.GetProperty("metrics").GetProperty("accuracy").GetDouble();
+        Assert.Equal(predictions.Count(p => p.GetProperty("correct").GetBoolean()) / 300.0, accuracy, 12);
+        AssertPng(Path.Combine(output, "confusion.png"), 900, 760);
+    }
+
+    [Fact]
     public void Evaluate_AiffNamedWav_CountsItUnreadableAndEvaluatesTheRest()
     {
         var corpus = Path.Combine(_dir, "corpus");

@@ -78,7 +78,7 @@ public sealed class CremaDLayoutTests : IDisposable
 
         var error = Assert.Throws<FileNotFoundException>(() => CremaDDataset.Load(_root));
 
-        Assert.Contains("2 clip(s) in SentenceFilenames.csv have no WAV in", error.Message, StringComparison.Ordinal);
+        Assert.Contains("2 clip(s) in SentenceFilenames.csv have no WAV file in", error.Message, StringComparison.Ordinal);
         Assert.Contains("AudioWAV", error.Message, StringComparison.Ordinal);
         Assert.Contains("1002_TIE_DIS_MD.wav, 1003_TSI_FEA_LO.wav", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("first", error.Message, StringComparison.Ordinal);
