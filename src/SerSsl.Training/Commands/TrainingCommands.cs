@@ -119,8 +119,8 @@ internal static class TrainingCommands
 
             var loaded = experiment.LoadCremaD(dir, result.GetValue(metadata), Labels(result.GetRequiredValue(labels)));
             var featureCache = Cache(result.GetValue(cache), dir);
-            var features = experiment.Features(loaded, featureCache, token);
             var (dataset, p) = experiment.Splits(loaded, vavl, result.GetValue(partitionSeed), [vavl is null ? result.GetValue(partition) : result.GetValue(fold)])[0];
+            var features = experiment.Features(dataset, featureCache, token);
             var model = training.Model(result);
             log.WriteLine($"model: {Complexity(model)}");
             var spec = new FineTuneSpec(model, training.Settings(result), EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result), SoftLabels(result, soft, vavl));
@@ -182,11 +182,11 @@ internal static class TrainingCommands
             var labels = state.Provenance.GetValueOrDefault("labels", "intended");
             var loaded = experiment.LoadCremaD(cremaDir, result.GetValue(metadata), labels.StartsWith("vavl", StringComparison.Ordinal) ? LabelSource.Intended : Labels(labels));
             var featureCache = Cache(result.GetValue(cache), cremaDir);
-            var features = experiment.Features(loaded, featureCache, token);
             var seed = int.Parse(state.Provenance.GetValueOrDefault("partitionSeed", "42"), System.Globalization.CultureInfo.InvariantCulture);
             var vavl = result.GetValue(folds) is { } f ? VavlFold.ParseOption(f) : state.Provenance.GetValueOrDefault("folds") is { } recorded ? VavlFold.ParseOption(recorded) : null;
             var which = int.Parse(state.Provenance.GetValueOrDefault(vavl is null ? "partition" : "fold", vavl is null ? "0" : "1"), System.Globalization.CultureInfo.InvariantCulture);
             var (dataset, p) = experiment.Splits(loaded, vavl, seed, [which])[0];
+            var features = experiment.Features(dataset, featureCache, token);
             var silence = new LogMelExtractor(featureCache.Settings).SilenceLevel;
             var data = EmotionData.Build(dataset, p, features, silence, state.ChunkFrames, state.ChunkScale, trained: (state.Normalizer, state.MaxSentenceFrames));
             var modelOptions = Checkpoint.ModelOptionsOf(state);

@@ -40,13 +40,14 @@ internal sealed class ChunkTensors : IDisposable
     {
         ArgumentNullException.ThrowIfNull(examples);
         var per = chunkCount * chunkFrames * bins;
-        var blocks = new List<Tensor>();
+        var all = empty(examples.Count, chunkCount, chunkFrames, bins);
         try
         {
+            // Block by block into the one tensor, so the peak is the tensor plus one block, never two copies.
+            var values = new float[Math.Min(BlockClips, Math.Max(examples.Count, 1)) * per];
             for (var start = 0; start < examples.Count; start += BlockClips)
             {
                 var count = Math.Min(BlockClips, examples.Count - start);
-                var values = new float[count * per];
                 Parallel.For(0, count, i =>
                 {
                     var chunks = examples[start + i].Chunks;
@@ -57,22 +58,21 @@ internal sealed class ChunkTensors : IDisposable
 
                     chunks.CopyTo(values, i * per);
                 });
-                blocks.Add(tensor(values, [count, chunkCount, chunkFrames, bins]));
+                using var block = tensor(values.AsSpan(0, count * per).ToArray(), [count, chunkCount, chunkFrames, bins]);
+                using var target = all.narrow(0, start, count);
+                target.copy_(block);
             }
 
-            var all = blocks.Count == 0 ? zeros(0, chunkCount, chunkFrames, bins) : blocks.Count == 1 ? blocks[0].clone() : cat(blocks, 0);
             var labels = tensor(examples.Select(static e => (long)e.Label).ToArray());
             var soft = examples.Count > 0 && examples.All(static e => e.Distribution is not null)
                 ? tensor(examples.SelectMany(static e => e.Distribution!).ToArray(), [examples.Count, examples[0].Distribution!.Length])
                 : null;
             return new ChunkTensors(all, labels, soft, examples.Count);
         }
-        finally
+        catch
         {
-            foreach (var block in blocks)
-            {
-                block.Dispose();
-            }
+            all.Dispose();
+            throw;
         }
     }
 

@@ -62,9 +62,13 @@ internal sealed class Reproduction
 
         var dataset = _experiment.LoadCremaD(spec.CremaDDirectory, spec.MetadataDirectory, spec.Labels);
         var cremaCache = new FeatureCache(Experiment.DefaultCacheDirectory(spec.CremaDDirectory), settings);
-        var features = _experiment.Features(dataset, cremaCache, cancellationToken);
         var which = spec.VavlDirectory is null ? Enumerable.Range(0, spec.Partitions) : Enumerable.Range(1, spec.Partitions);
         var partitions = _experiment.Splits(dataset, spec.VavlDirectory, spec.PartitionSeed, which);
+
+        // The published VAVL folds label the same 5,820 clips: then only those are featurised, else every clip.
+        var first = partitions[0].Data.Clips.Select(static c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var sameClips = spec.VavlDirectory is not null && partitions.All(p => p.Data.Clips.Count == first.Count && p.Data.Clips.All(c => first.Contains(c.Id)));
+        var features = _experiment.Features(sameClips ? partitions[0].Data : dataset, cremaCache, cancellationToken);
 
         var encoders = new Dictionary<PretextTasks, string>();
         var pretrainConditions = spec.Conditions.Where(c => c != PretextTasks.None).ToArray();
