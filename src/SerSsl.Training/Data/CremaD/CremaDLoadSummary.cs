@@ -8,7 +8,7 @@ namespace SerSsl.Training.Data.CremaD;
 /// <param name="DroppedBelowMajority">Consensus labelling only: clips whose leading emotion has at most half the votes.</param>
 /// <param name="DroppedNoVotes">Consensus labelling only: clips without a vote row (or with zero responses) in the modality.</param>
 /// <param name="ConsensusDiffersFromIntended">Consensus labelling only: kept clips whose consensus is not the intended emotion.</param>
-/// <param name="UnlistedWavFiles">WAV files in <c>AudioWAV/</c> whose names are not in <c>SentenceFilenames.csv</c> (ignored).</param>
+/// <param name="UnlistedWavFiles">Audio files in <c>AudioWAV/</c> (or <c>AudioOpus/</c>) whose names are not in <c>SentenceFilenames.csv</c> (ignored).</param>
 /// <param name="VoteRowsForUnlistedClips">Rows of <c>tabulatedVotes.csv</c> for clips not in <c>SentenceFilenames.csv</c> (ignored).</param>
 internal sealed record CremaDLoadSummary(
     int ClipsListed,
@@ -28,6 +28,6 @@ internal sealed record CremaDLoadSummary(
     public override string ToString() =>
         $"{ClipsLoaded} of {ClipsListed} clips from {ActorCount} actors; dropped for no consensus: {DroppedByConsensus} " +
         $"(tied top {DroppedTiedTop}, below majority {DroppedBelowMajority}, no votes {DroppedNoVotes}); " +
-        $"consensus differs from intended on {ConsensusDiffersFromIntended}; unlisted WAVs {UnlistedWavFiles}; " +
+        $"consensus differs from intended on {ConsensusDiffersFromIntended}; unlisted audio files {UnlistedWavFiles}; " +
         $"vote rows for unlisted clips {VoteRowsForUnlistedClips}";
 }
