@@ -1,5 +1,3 @@
-using SerSsl.Core.Audio.Internal;
-
 namespace SerSsl.Core.Audio;
 
 /// <summary>
@@ -147,7 +145,7 @@ public static class AudioReader
 
         var what = Identify(head);
         var where = path is null ? "The stream" : $"'{path}'";
-        throw new WavFormatException($"{where} is {what}, not WAV or Ogg Opus (whatever its name says); {ConvertAdvice}.", 0, path);
+        throw new WavFormatException($"{where} is {what}, not WAV or Ogg Opus, whatever its name says (from byte offset 0); {ConvertAdvice}.", 0, path);
     }
 
     private static string Identify(ReadOnlySpan<byte> head) => head switch

@@ -166,7 +166,7 @@ public sealed class StdinSource : IAudioSource
         IAudioReader reader;
         try
         {
-            reader = AudioReader.Open(new PrefixedStream((byte)first, _stream), leaveOpen: true);
+            reader = AudioReader.Open(new PrefixedReadStream([(byte)first], _stream, leaveInnerOpen: true));
         }
         catch (WavFormatException ex)
         {
@@ -235,54 +235,5 @@ public sealed class StdinSource : IAudioSource
                 samples[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
             }
         }
-    }
-
-    /// <summary>A read-only stream that yields one byte and then continues with an inner stream (which it never disposes).</summary>
-    private sealed class PrefixedStream(byte first, Stream inner) : Stream
-    {
-        private bool _firstPending = true;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (buffer.IsEmpty)
-            {
-                return 0;
-            }
-
-            if (_firstPending)
-            {
-                _firstPending = false;
-                buffer[0] = first;
-                return 1 + (buffer.Length > 1 ? inner.Read(buffer[1..]) : 0);
-            }
-
-            return inner.Read(buffer);
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -257,7 +257,7 @@ public sealed class OggOpusMalformedTests
         var error = Assert.Throws<WavFormatException>(() => AudioReader.Open(path));
 
         // Assert
-        Assert.Contains("is an AIFF file, not WAV or Ogg Opus", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is an AIFF file, not WAV or Ogg Opus, whatever its name says (from byte offset 0)", error.Message, StringComparison.Ordinal);
         Assert.Equal(path, error.FilePath);
     }
 }
