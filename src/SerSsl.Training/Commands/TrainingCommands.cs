@@ -102,14 +102,17 @@ internal static class TrainingCommands
         var fraction = new Option<double>("--train-fraction") { Description = "Share of the partition's training actors to use, in (0, 1].", DefaultValueFactory = _ => 1.0 };
         var cache = CacheOption();
         var training = new TrainingOptions(defaultEpochs: 30);
+        var recipe = new RecipeOptions();
         var command = new Command("finetune", "Fine-tune for speech emotion recognition on one CREMA-D partition with early stopping on development macro F1, then test the best epoch. Writes the checkpoint, test-result.json, confusion.png and curves.png.")
         {
             crema, metadata, labels, output, init, partition, folds, fold, partitionSeed, loss, fraction, cache, soft,
         };
         training.AddTo(command);
+        recipe.AddTo(command);
         command.SetAction((result, token) => Run(result, log =>
         {
             var experiment = new Experiment(log, Interactive);
+            var settings = recipe.Apply(training.Settings(result), result); // bad values fail before any data is read
             var dir = result.GetRequiredValue(crema);
             var vavl = VavlDirectory(result, folds);
             if (vavl is not null && (result.GetResult(partition) is { Implicit: false } || result.GetResult(labels) is { Implicit: false }))
@@ -123,7 +126,8 @@ internal static class TrainingCommands
             var features = experiment.Features(dataset, featureCache, token);
             var model = training.Model(result);
             log.WriteLine($"model: {Complexity(model)}");
-            var spec = new FineTuneSpec(model, training.Settings(result), EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result), SoftLabels(result, soft, vavl));
+            log.WriteLine($"recipe: {RecipeOptions.Describe(settings)}");
+            var spec = new FineTuneSpec(model, settings, EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result), SoftLabels(result, soft, vavl));
             var initPath = result.GetValue(init) is { } i ? (Directory.Exists(i) ? Path.Combine(i, Checkpoint.EncoderFile) : i) : null;
             var provenance = new Dictionary<string, string>
             {
@@ -230,11 +234,13 @@ internal static class TrainingCommands
         var fraction = new Option<double>("--train-fraction") { Description = "Share of each partition's training actors used for fine-tuning, in (0, 1]; small shares show what pre-training adds when labels are scarce.", DefaultValueFactory = _ => 1.0 };
         var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "Pre-training epochs per condition.", DefaultValueFactory = _ => 10 };
         var training = new TrainingOptions(defaultEpochs: 30);
+        var recipe = new RecipeOptions();
         var command = new Command("reproduce", "The paper's experiment: no pre-training versus each pretext task alone versus every combination, each fine-tuned and tested on every partition. Writes results.json, results.md (macro P/R/F1, mean and std, change against no pre-training), metrics.png, and per condition a confusion matrix and training curves.")
         {
             crema, metadata, unlabeled, output, partitions, folds, soft, partitionSeed, conditions, labels, loss, fraction, pretrainEpochs,
         };
         training.AddTo(command);
+        recipe.AddTo(command);
         command.SetAction((result, token) => Run(result, log =>
         {
             var conditionList = result.GetRequiredValue(conditions) == "all"
@@ -243,6 +249,8 @@ internal static class TrainingCommands
             var model = training.Model(result);
             log.WriteLine($"model: {Complexity(model)}");
             var settings = training.Settings(result);
+            var fineTuning = recipe.Apply(settings, result);
+            log.WriteLine($"recipe: {RecipeOptions.Describe(fineTuning)}");
             var spec = new ReproductionSpec(
                 result.GetRequiredValue(crema),
                 result.GetValue(metadata),
@@ -253,7 +261,7 @@ internal static class TrainingCommands
                 VavlDirectory(result, folds),
                 conditionList,
                 Labels(result.GetRequiredValue(labels)),
-                new FineTuneSpec(model, settings, EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result), SoftLabels(result, soft, VavlDirectory(result, folds))),
+                new FineTuneSpec(model, fineTuning, EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result), SoftLabels(result, soft, VavlDirectory(result, folds))),
                 settings with { Epochs = result.GetValue(pretrainEpochs) },
                 TrainingOptions.CommandLine(result));
             var report = new Reproduction(log, Interactive).Run(spec, token);

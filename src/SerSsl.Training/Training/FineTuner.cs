@@ -16,6 +16,9 @@ namespace SerSsl.Training.Training;
 /// </summary>
 internal sealed class FineTuner
 {
+    /// <summary>The averaged weights (with <see cref="TrainingSettings.EmaDecay"/>) after the last finished epoch.</summary>
+    public const string AverageFile = "ema.pt";
+
     private readonly TrainingProgress _progress;
 
     public FineTuner(TrainingProgress progress)
@@ -91,41 +94,64 @@ internal sealed class FineTuner
             throw new InvalidOperationException("--soft-labels needs labels that carry distributions (--folds vavl:DIR); these clips have only hard labels.");
         }
 
+        var specAugment = settings.SpecAugment ?? SpecAugment.None;
+        specAugment.Validate(data.ChunkFrames, modelOptions.MelBins);
+        using var average = settings.EmaDecay > 0 ? new WeightAverage(model, settings.EmaDecay, (long)(startEpoch - 1) * batches) : null;
+        if (average is not null && state.Epoch > 0)
+        {
+            average.Load(Path.Combine(outputDirectory, AverageFile));
+        }
+
+        var labels = data.Train.Select(static e => e.Label).ToArray();
         ProcessMemory.Release();
         for (var epoch = startEpoch; epoch <= settings.Epochs; epoch++)
         {
             TorchSeeding.Seed(settings.Seed + epoch);
+            var random = new Random(unchecked((int)((settings.Seed * 7_919) + epoch)));
             model.train();
             _progress.BeginEpoch();
-            var order = settings.EpochOrder(data.Train.Count, epoch);
+            var order = settings.EpochOrder(labels, epoch);
             double lossSum = 0;
             for (var b = 0; b < batches; b++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = LearningRateSchedule.At(settings, epoch, b, batches);
+                }
+
                 var indices = Batches.Indices(order, b, settings.BatchSize);
                 var (chunks, mask, targets) = train.Batch(indices, softLabels);
+                (chunks, targets) = Augment(chunks, targets, settings, specAugment, modelOptions.EmotionClasses, random);
                 var value = loss.Forward(model.ForwardEmotion(chunks, mask), targets);
                 optimizer.zero_grad();
                 value.backward();
                 optimizer.step();
+                average?.Update();
                 lossSum += value.item<float>();
                 _progress.Batch(epoch, settings.Epochs, b + 1, batches, indices.Length * data.ChunkCount, lossSum / (b + 1));
             }
 
-            var (devMatrix, devLoss) = Evaluate(model, dev, settings.BatchSize, loss, softLabels);
+            var kept = average?.Model ?? model;
+            var (devMatrix, devLoss) = Evaluate(kept, dev, settings.BatchSize, loss, softLabels);
             var devF1 = ClassificationMetrics.From(devMatrix).MacroF1;
             history.Add(new EpochRecord(epoch, lossSum / batches, devLoss, devF1));
             var improved = state.BestDevMacroF1 is null || devF1 > state.BestDevMacroF1;
             if (improved)
             {
-                Checkpoint.ReplaceFile(Path.Combine(outputDirectory, Checkpoint.BestFile), temp => model.save(temp));
+                Checkpoint.ReplaceFile(Path.Combine(outputDirectory, Checkpoint.BestFile), temp => kept.save(temp));
                 state = state with { BestDevMacroF1 = devF1, BestEpoch = epoch };
             }
 
             ProcessMemory.Release();
             var stop = epoch - state.BestEpoch >= settings.Patience;
             state = state with { Epoch = epoch, History = history.ToArray(), Complete = stop || epoch == settings.Epochs };
+            if (average is not null)
+            {
+                Checkpoint.ReplaceFile(Path.Combine(outputDirectory, AverageFile), temp => average.Model.save(temp));
+            }
+
             Checkpoint.Save(model, optimizer, outputDirectory, state);
             _progress.EndEpoch(epoch, settings.Epochs, $"train loss {lossSum / batches:F4}  dev loss {devLoss:F4}  dev macro F1 {devF1:P1}{(improved ? " (best)" : string.Empty)}  {ProcessMemory.Summary()}");
             if (stop)
@@ -135,6 +161,35 @@ internal sealed class FineTuner
         }
 
         return state;
+    }
+
+    /// <summary>
+    /// One training batch's augmentation: SpecAugment on the chunks, then the targets as distributions with label
+    /// smoothing, then mixup. Returns the inputs unchanged when all are off.
+    /// </summary>
+    internal static (Tensor Chunks, Tensor Targets) Augment(Tensor chunks, Tensor targets, TrainingSettings settings, SpecAugment specAugment, int classes, Random random)
+    {
+        if (specAugment.Enabled)
+        {
+            chunks = specAugment.Apply(chunks);
+        }
+
+        if (settings.LabelSmoothing > 0 || settings.MixupAlpha > 0)
+        {
+            using var reference = empty(targets.shape[0], classes);
+            targets = ClassificationLosses.ToDistribution(targets, reference);
+            if (settings.LabelSmoothing > 0)
+            {
+                targets = targets.mul(1 - settings.LabelSmoothing).add(settings.LabelSmoothing / classes);
+            }
+
+            if (settings.MixupAlpha > 0)
+            {
+                (chunks, targets, _) = Mixup.Apply(chunks, targets, settings.MixupAlpha, random);
+            }
+        }
+
+        return (chunks, targets);
     }
 
     /// <summary>Runs <paramref name="model"/> over <paramref name="examples"/> in evaluation mode.</summary>

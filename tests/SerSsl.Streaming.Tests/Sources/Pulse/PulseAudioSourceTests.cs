@@ -13,6 +13,7 @@ public sealed class PulseAudioSourceTests(PulseAudioTestServer server)
 {
     // Real recorded speech from alsa-utils: 1.43 s, 48 kHz mono ("front centre").
     private const string Recording = "/usr/share/sounds/alsa/Front_Center.wav";
+    private const int LeakTolerance = 15;
 
     [Fact]
     public async Task ReadAsync_MonitorWhileARecordingPlays_CapturesTheRecording()
@@ -136,9 +137,10 @@ public sealed class PulseAudioSourceTests(PulseAudioTestServer server)
 
         var (fdsAfter, threadsAfter) = (OpenFileDescriptors(), Threads());
 
-        // A leak would grow by at least 50; the runtime may start a thread or open a file of its own meanwhile.
-        Assert.InRange(fdsAfter - fdsBefore, int.MinValue, 2);
-        Assert.InRange(threadsAfter - threadsBefore, int.MinValue, 2);
+        // A leak grows by at least one per cycle, 50 in all. The counts are the whole process's, and test classes
+        // run side by side (servers, pipes, thread-pool growth), so a handful more is not a leak: allow 15.
+        Assert.InRange(fdsAfter - fdsBefore, int.MinValue, LeakTolerance);
+        Assert.InRange(threadsAfter - threadsBefore, int.MinValue, LeakTolerance);
     }
 
     [Fact]
