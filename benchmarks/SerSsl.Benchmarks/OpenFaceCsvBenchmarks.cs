@@ -64,7 +64,7 @@ public class OpenFaceCsvBenchmarks
         public Config()
         {
             AddDiagnoser(MemoryDiagnoser.Default);
-            AddColumn(new RowsPerSecondColumn());
+            AddColumn(new PerSecondColumn("Rows/s", "Rows", 1, "Rows read per second of single-core run time (mean)"));
         }
     }
 }

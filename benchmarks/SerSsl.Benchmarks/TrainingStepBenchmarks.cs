@@ -1,10 +1,6 @@
-using System.Globalization;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using SerSsl.Training.Diagnostics;
 using SerSsl.Training.Losses;
@@ -88,44 +84,7 @@ public class TrainingStepBenchmarks
         public Config()
         {
             AddJob(InProcessShortRun);
-            AddColumn(new ChunksPerSecondColumn());
+            AddColumn(new PerSecondColumn("Chunks/s", nameof(BatchSize), ChunksPerClip, "1-second chunks per second of wall time (batch size x 5 over the mean)"));
         }
-    }
-
-    /// <summary>Training chunks per second of wall time: batch size × 5 over the mean step time.</summary>
-    private sealed class ChunksPerSecondColumn : IColumn
-    {
-        public string Id => nameof(ChunksPerSecondColumn);
-
-        public string ColumnName => "Chunks/s";
-
-        public bool AlwaysShow => true;
-
-        public ColumnCategory Category => ColumnCategory.Custom;
-
-        public int PriorityInCategory => 0;
-
-        public bool IsNumeric => true;
-
-        public UnitType UnitType => UnitType.Dimensionless;
-
-        public string Legend => "1-second chunks per second of wall time (batch size x 5 over the mean)";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            var statistics = summary[benchmarkCase]?.ResultStatistics;
-            if (statistics is null || benchmarkCase.Parameters["BatchSize"] is not int batch)
-            {
-                return "NA";
-            }
-
-            return (batch * ChunksPerClip / (statistics.Mean / 1e9)).ToString("N0", CultureInfo.InvariantCulture);
-        }
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     }
 }

@@ -68,7 +68,7 @@ internal sealed class RecipeOptions
         var parts = new List<string>();
         if (settings.WarmupEpochs > 0)
         {
-            parts.Add(FormattableString.Invariant($"warm-up {settings.WarmupEpochs:G3} epochs"));
+            parts.Add(FormattableString.Invariant($"warm-up {settings.WarmupEpochs:G3} epoch{(settings.WarmupEpochs == 1 ? string.Empty : "s")}"));
         }
 
         if (settings.Schedule == LearningRateScheduleKind.Cosine)

@@ -111,7 +111,7 @@ internal sealed class Reproduction
                 }
             }
 
-            ConfusionMatrixPlot.Save(Path.Combine(outDir, $"confusion-{name}.png"), summed, CremaDEmotion.Codes, $"{name}: test, summed over {results.Count} partitions{(synthetic ? " (synthetic)" : string.Empty)}");
+            ConfusionMatrixPlot.Save(Path.Combine(outDir, $"confusion-{name}.png"), summed, CremaDEmotion.Codes, $"{name}: test, summed over {results.Count} {(spec.VavlDirectory is null ? "partitions" : "VAVL folds")}{(synthetic ? " (synthetic)" : string.Empty)}");
             TrainingCurvesPlot.Save(Path.Combine(outDir, $"curves-{name}.png"), [.. results.Select(r => r.History!)], $"fine-tuning after {name}");
         }
 

@@ -26,15 +26,15 @@ public sealed class RecipeCommandTests : IDisposable
             "--lr-schedule", "cosine", "--warmup-epochs", "0.5", "--spec-augment", "2,6,2,10", "--mixup", "0.3",
             "--label-smoothing", "0.1", "--balanced-sampling", "--ema", "0.99",
         ];
-        Run("synth", "speech", "--out", speech, "--actors", "9", "--sentences", "IEO,TIE", "--seed", "2");
+        TrainCli.Run("synth", "speech", "--out", speech, "--actors", "9", "--sentences", "IEO,TIE", "--seed", "2");
 
-        var first = Run([.. common, "--epochs", "2"]);
+        var first = TrainCli.Run([.. common, "--epochs", "2"]);
         var averageAfterTwo = File.ReadAllBytes(Path.Combine(ft, FineTuner.AverageFile));
 
         // Leave the folder as a run stopped during epoch 3 of 3 leaves it, and run again.
         Checkpoint.WriteState(ft, Checkpoint.ReadState(ft) with { Complete = false });
         File.Delete(Path.Combine(ft, Experiment.TestResultFile));
-        var second = Run([.. common, "--epochs", "3"]);
+        var second = TrainCli.Run([.. common, "--epochs", "3"]);
 
         Assert.Contains("recipe: warm-up 0.5 epochs, cosine learning rate, SpecAugment 2 x 6 bins, 2 x 10 frames, mixup α 0.3, label smoothing 0.1, class-balanced sampling, weight average 0.99", first, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(ft, FineTuner.AverageFile)), "the averaged weights should be saved with the checkpoint");
@@ -71,13 +71,4 @@ public sealed class RecipeCommandTests : IDisposable
     [Fact]
     public void Describe_DefaultSettings_SaysDefaultRecipe() =>
         Assert.Equal("default recipe", RecipeOptions.Describe(new TrainingSettings()));
-
-    private static string Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = TrainCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        Assert.True(exitCode == 0, $"sers-train {string.Join(' ', args)} exited with {exitCode}:\n{error}");
-        return output.ToString() + error;
-    }
 }

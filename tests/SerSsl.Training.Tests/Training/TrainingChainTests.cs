@@ -28,11 +28,11 @@ public sealed class TrainingChainTests : IDisposable
         var cache = Path.Combine(_dir, "cache");
         string[] model = ["--channels", "8,16,32", "--embedding-dim", "64", "--seed", "3"];
 
-        Run("synth", "speech", "--out", speech, "--actors", "12", "--sentences", "IEO,TIE,IOM,IWW", "--seed", "1");
-        Run("synth", "av", "--out", av, "--hours", "0.1", "--seed", "1");
-        Run(["pretrain", "--unlabeled", av, "--tasks", "energy,face,au", "--out", pre, "--epochs", "3", "--cache", cache, .. model]);
-        Run(["finetune", "--crema-d", speech, "--init", pre, "--out", ft, "--epochs", "20", "--patience", "6", "--cache", cache, .. model]);
-        var evaluation = Run("evaluate", "--checkpoint", ft, "--crema-d", speech, "--cache", cache, "--plot", Path.Combine(_dir, "confusion.png"));
+        TrainCli.Run("synth", "speech", "--out", speech, "--actors", "12", "--sentences", "IEO,TIE,IOM,IWW", "--seed", "1");
+        TrainCli.Run("synth", "av", "--out", av, "--hours", "0.1", "--seed", "1");
+        TrainCli.Run(["pretrain", "--unlabeled", av, "--tasks", "energy,face,au", "--out", pre, "--epochs", "3", "--cache", cache, .. model]);
+        TrainCli.Run(["finetune", "--crema-d", speech, "--init", pre, "--out", ft, "--epochs", "20", "--patience", "6", "--cache", cache, .. model]);
+        var evaluation = TrainCli.Run("evaluate", "--checkpoint", ft, "--crema-d", speech, "--cache", cache, "--plot", Path.Combine(_dir, "confusion.png"));
 
         var pretrained = Checkpoint.ReadState(pre);
         Assert.True(pretrained.Complete);
@@ -89,14 +89,5 @@ public sealed class TrainingChainTests : IDisposable
         }
 
         return sum;
-    }
-
-    private static string Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = TrainCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        Assert.True(exitCode == 0, $"sers-train {string.Join(' ', args)} exited with {exitCode}:\n{error}");
-        return output.ToString();
     }
 }
