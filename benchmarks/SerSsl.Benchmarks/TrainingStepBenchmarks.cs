@@ -13,7 +13,7 @@ namespace SerSsl.Benchmarks;
 /// <summary>
 /// One fine-tuning step (forward, cross-entropy, backward, Adam) of the default model on a batch of clips of five
 /// 1-second chunks, as fine-tuning on CREMA-D runs it, by batch size and torch thread count; and the forward pass
-/// alone. The Chunks/s column is what an epoch's time follows from (CREMA-D: about 20,000 training chunks per epoch).
+/// alone, for two encoders of about the same FLOPs. The Chunks/s column is what an epoch's time follows from (CREMA-D: about 20,000 training chunks per epoch).
 /// </summary>
 [Config(typeof(Config))]
 public class TrainingStepBenchmarks
@@ -33,11 +33,18 @@ public class TrainingStepBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
+    /// <summary>
+    /// The encoder: <c>default</c> (channels 16-32-64-128 at full resolution, 46.2 MFLOPs per chunk) or
+    /// <c>stride2-wide</c> (first convolution at stride 2, channels 32-64-128-256, 44.4 MFLOPs).
+    /// </summary>
+    [Params("default", "stride2-wide")]
+    public string Encoder { get; set; } = "default";
+
     [GlobalSetup]
     public void Setup()
     {
         torch.set_num_threads(Threads);
-        var options = ModelOptions.Default;
+        var options = Encoder == "default" ? ModelOptions.Default : ModelOptions.Default with { FirstStride = 2, Channels = [32, 64, 128, 256] };
         _model = TorchSeeding.Seeded(7, () => new SerModel(options));
         _model.train();
         _optimizer = optim.Adam(_model.parameters(), 1e-3);

@@ -41,7 +41,7 @@ internal sealed class ChunkEncoder : nn.Module<Tensor, Tensor>
         for (var i = 0; i < options.Channels.Count; i++)
         {
             var outChannels = options.Channels[i];
-            layers.Add(($"conv{i}", nn.Conv2d(inChannels, outChannels, options.KernelSize, padding: options.KernelSize / 2, bias: false)));
+            layers.Add(($"conv{i}", nn.Conv2d(inChannels, outChannels, options.KernelSize, stride: i == 0 ? options.FirstStride : 1, padding: options.KernelSize / 2, bias: false)));
             layers.Add(($"bn{i}", nn.BatchNorm2d(outChannels)));
             layers.Add(($"relu{i}", nn.ReLU()));
             if (i < options.Channels.Count - 1)

@@ -36,6 +36,25 @@ public sealed class ModelComplexityTests
         Assert.Equal("params 94, MFLOPs 0.00", complexity.Summary);
     }
 
+    [Fact]
+    public void Of_FirstStrideTwo_QuartersTheMapsAndTheEncoderRunsOnThem()
+    {
+        var strided = ModelOptions.Default with { FirstStride = 2 };
+        using var full = new ChunkEncoder(ModelOptions.Default);
+        using var encoder = new ChunkEncoder(strided);
+
+        var complexity = ModelComplexity.Of(encoder);
+        using var input = TorchSharp.torch.randn(2, strided.ChunkFrames, strided.MelBins);
+        using var output = encoder.forward(input);
+
+        Assert.Equal("16x50x32", complexity.Layers[0].OutputShape);
+        Assert.InRange(complexity.MegaFlops / ModelComplexity.Of(full).MegaFlops, 0.22, 0.28);
+        Assert.Equal([2L, strided.EmbeddingDim], output.shape);
+        Assert.NotEqual(ModelOptions.Default, strided);
+        Assert.Equal(strided, ModelOptions.FromJson(strided.ToJson()));
+        Assert.Throws<ArgumentException>(() => (ModelOptions.Default with { FirstStride = 0 }).Validate());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
