@@ -35,9 +35,9 @@ internal static class ExportTestSupport
     /// A seeded model in evaluation mode whose batch norms hold random running statistics, scales and shifts, so that
     /// folding them into the convolutions changes the weights substantially.
     /// </summary>
-    public static SerModel Model(AggregatorKind aggregator, long seed = 7)
+    public static SerModel Model(AggregatorKind aggregator, long seed = 7, int firstStride = 1)
     {
-        var model = TorchSeeding.Seeded(seed, () => new SerModel(Small(aggregator)));
+        var model = TorchSeeding.Seeded(seed, () => new SerModel(Small(aggregator) with { FirstStride = firstStride }));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var generator = new Generator((ulong)seed + 100);

@@ -50,6 +50,20 @@ public sealed class OnnxParityTests : IDisposable
     }
 
     [Theory]
+    [InlineData(GraphOptimizationLevel.ORT_DISABLE_ALL)]
+    [InlineData(GraphOptimizationLevel.ORT_ENABLE_ALL)]
+    public void Export_FirstConvolutionAtStrideTwo_MatchesTorchSharpWithinTolerance(GraphOptimizationLevel level)
+    {
+        using var model = ExportTestSupport.Model(AggregatorKind.Gated, firstStride: 2);
+        var written = BundleWriter.Write(model, ExportTestSupport.Spec(model, maxChunks: 7), _dir);
+        using var check = new ParityCheck(model, written.Bundle, level);
+
+        var report = check.Random(seed: 21).Merge(check.Encoder(ParityCheck.RandomValues(22, 6 * 100 * 64), 6));
+
+        Assert.True(report.WithinTolerance, report.ToString());
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public void Export_RealSpeechFeatures_MatchesTorchSharpWithinTolerance(string kind, GraphOptimizationLevel level)
     {
