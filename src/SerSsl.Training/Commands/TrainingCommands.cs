@@ -168,9 +168,10 @@ internal static class TrainingCommands
         var cache = CacheOption();
         var folds = FoldsOption();
         folds.Description = "vavl:DIR where the checkpoint's VAVL folds are now (default: the folder recorded when it was trained).";
+        var recalibrate = new Option<int>("--bn-recalibrate") { Description = "First recompute the batch-norm statistics from this many clean training batches of the partition (0: use the saved ones).", DefaultValueFactory = _ => 0 };
         var command = new Command("evaluate", "Evaluate a fine-tuned checkpoint on its partition's (or VAVL fold's) test or development speakers: accuracy, per-class and macro precision, recall and F1, and the confusion matrix. To evaluate an exported model bundle on any labelled corpus, use `sers evaluate`.")
         {
-            checkpoint, crema, metadata, split, weights, plot, cache, folds,
+            checkpoint, crema, metadata, split, weights, plot, cache, folds, recalibrate,
         };
         command.SetAction((result, token) => Run(result, log =>
         {
@@ -195,6 +196,13 @@ internal static class TrainingCommands
             var data = EmotionData.Build(dataset, p, features, silence, state.ChunkFrames, state.ChunkScale, trained: (state.Normalizer, state.MaxSentenceFrames));
             var modelOptions = Checkpoint.ModelOptionsOf(state);
             using var model = Checkpoint.LoadModel(state, Path.Combine(dir, result.GetRequiredValue(weights) == "best" ? Checkpoint.BestFile : Checkpoint.ModelFile));
+            if (result.GetValue(recalibrate) is var n and > 0)
+            {
+                using var train = ChunkTensors.Build(data.Train, data.ChunkCount, data.ChunkFrames, modelOptions.MelBins);
+                var used = BatchNormRecalibration.Run(model, train, n, state.Settings.BatchSize, state.Settings.Seed);
+                log.WriteLine($"batch-norm statistics recomputed from {used} training batches");
+            }
+
             var examples = result.GetRequiredValue(split) == "dev" ? data.Dev : data.Test;
             var (matrix, _) = FineTuner.Evaluate(model, examples, data, modelOptions.MelBins, state.Settings.BatchSize, null);
             var metrics = ClassificationMetrics.From(matrix);

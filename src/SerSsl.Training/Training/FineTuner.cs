@@ -134,6 +134,7 @@ internal sealed class FineTuner
             }
 
             var kept = average?.Model ?? model;
+            BatchNormRecalibration.Run(kept, train, settings.BatchNormRecalibrationBatches, settings.BatchSize, settings.Seed + epoch);
             var (devMatrix, devLoss) = Evaluate(kept, dev, settings.BatchSize, loss, softLabels);
             var devF1 = ClassificationMetrics.From(devMatrix).MacroF1;
             history.Add(new EpochRecord(epoch, lossSum / batches, devLoss, devF1));

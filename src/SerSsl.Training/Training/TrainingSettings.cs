@@ -42,6 +42,12 @@ internal sealed record TrainingSettings
     /// <summary>Decay of the exponential moving average of the weights that is evaluated and kept; 0 (default) for none.</summary>
     public double EmaDecay { get; init; }
 
+    /// <summary>
+    /// Before every development evaluation (and so for the kept weights the test uses), recompute the batch-norm
+    /// statistics from this many clean training batches; 0 (the default) keeps the running averages of training.
+    /// </summary>
+    public int BatchNormRecalibrationBatches { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -88,6 +94,11 @@ internal sealed record TrainingSettings
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
         {
             throw new ArgumentException($"The label smoothing must be in [0, 1); got {LabelSmoothing}.", nameof(LabelSmoothing));
+        }
+
+        if (BatchNormRecalibrationBatches < 0)
+        {
+            throw new ArgumentException($"The batch-norm recalibration needs 0 or more batches; got {BatchNormRecalibrationBatches}.", nameof(BatchNormRecalibrationBatches));
         }
 
         if (!(EmaDecay >= 0 && EmaDecay < 1))

@@ -229,4 +229,35 @@ public sealed class AugmentationTests
         var ex = Assert.Throws<ArgumentException>(settings.Validate);
         Assert.Equal(name, ex.ParamName);
     }
+
+    [Fact]
+    public void BatchNormRecalibration_EqualBatches_SetsTheMeanOfTheWholeSetAndRestoresTheModel()
+    {
+        // Arrange: 8 clips of 2 chunks, in 4 batches of 2; the first batch norm's statistics start far off.
+        var options = new ModelOptions { Channels = [4, 8], EmbeddingDim = 8, AttentionDim = 4, ChunkFrames = 10, MelBins = 8 };
+        using var model = TorchSeeding.Seeded(5, () => new SerModel(options));
+        var random = new Random(3);
+        var examples = Enumerable.Range(0, 8)
+            .Select(i => new EmotionExample($"c{i}", Enumerable.Range(0, 2 * 10 * 8).Select(_ => (float)((random.NextDouble() * 4) - 1)).ToArray(), i % 6))
+            .ToArray();
+        using var set = ChunkTensors.Build(examples, 2, 10, 8);
+        var (conv, norm) = (model.Encoder.FeatureLayers.Select(l => l.Layer).OfType<TorchSharp.Modules.Conv2d>().First(), model.Encoder.FeatureLayers.Select(l => l.Layer).OfType<TorchSharp.Modules.BatchNorm2d>().First());
+        using (no_grad())
+        {
+            norm.running_mean!.fill_(100f);
+        }
+
+        // Act
+        var used = BatchNormRecalibration.Run(model, set, batches: 10, batchSize: 2, seed: 1);
+
+        // Assert: with equal batches the mean of the batch means is the mean over every chunk.
+        using var noGrad = no_grad();
+        using var maps = conv.forward(set.Chunks.view(16, 1, 10, 8));
+        using var expected = maps.mean([0L, 2L, 3L]);
+        Assert.Equal(4, used);
+        Assert.True(norm.running_mean!.allclose(expected, rtol: 1e-4, atol: 1e-5), "the running mean should be the whole set's mean");
+        Assert.Equal(0.1, norm.momentum);
+        Assert.False(model.training);
+        Assert.Equal(0, BatchNormRecalibration.Run(model, set, batches: 0, batchSize: 2, seed: 1));
+    }
 }

@@ -36,7 +36,7 @@ public sealed class RecipeCommandTests : IDisposable
         File.Delete(Path.Combine(ft, Experiment.TestResultFile));
         var second = TrainCli.Run([.. common, "--epochs", "3"]);
 
-        Assert.Contains("recipe: warm-up 0.5 epochs, cosine learning rate, SpecAugment 2 x 6 bins, 2 x 10 frames, mixup α 0.3, label smoothing 0.1, class-balanced sampling, weight average 0.99", first, StringComparison.Ordinal);
+        Assert.Contains("recipe: warm-up 0.5 epochs, cosine learning rate, SpecAugment 2 x 6 bins, 2 x 10 frames, mixup α 0.3, label smoothing 0.1, class-balanced sampling, weight average 0.99, batch norm recalibrated on 50 batches", first, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(ft, FineTuner.AverageFile)), "the averaged weights should be saved with the checkpoint");
         var state = Checkpoint.ReadState(ft);
         Assert.Equal(3, state.History.Count); // the second run resumed after epoch 2
@@ -66,6 +66,22 @@ public sealed class RecipeCommandTests : IDisposable
         Assert.NotEqual(0, exitCode);
         Assert.Contains(named, error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--ema", "0.99" }, 50)]
+    [InlineData(new[] { "--ema", "0.99", "--bn-recalibrate", "0" }, 0)]
+    [InlineData(new[] { "--ema", "0.99", "--bn-recalibrate", "20" }, 20)]
+    [InlineData(new string[0], 0)]
+    public void Apply_WeightAverage_RecalibratesBatchNormUnlessTold(string[] args, int expected)
+    {
+        var recipe = new RecipeOptions();
+        var command = new RootCommand();
+        recipe.AddTo(command);
+
+        var settings = recipe.Apply(new TrainingSettings(), command.Parse(args));
+
+        Assert.Equal(expected, settings.BatchNormRecalibrationBatches);
     }
 
     [Fact]
