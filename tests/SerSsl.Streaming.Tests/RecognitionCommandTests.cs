@@ -133,6 +133,83 @@ public sealed class RecognitionCommandTests : IDisposable
         Assert.Contains("mic:NAME", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Listen_PlaylistOfTwoRecordingsFastAsJson_EstimatesCoverTheWholePlaylist()
+    {
+        string[] clips = ["/usr/share/sounds/alsa/Front_Center.wav", "/usr/share/sounds/alsa/Front_Left.wav"];
+        foreach (var clip in clips)
+        {
+            if (!File.Exists(clip))
+            {
+                Assert.Skip($"{clip} not found (alsa-utils provides /usr/share/sounds/alsa).");
+            }
+        }
+
+        var list = Path.Combine(_dir, "speech.txt");
+        File.WriteAllLines(list, ["# two real recordings", .. clips]);
+
+        var (exitCode, output, error) = Run("listen", "--source", $"playlist:{list}", "--fast", "--model", TestModel.Directory, "--output", "json", "--gap-seconds", "0.5");
+
+        Assert.True(exitCode == 0, error);
+        var estimates = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToArray();
+        // Each 48 kHz clip becomes ceil(frames / 3) samples at 16 kHz; 8,000 samples of silence lie between them.
+        var samples = clips.Sum(clip => (AudioReader.ReadMono(clip).Samples.Length + 2) / 3) + 8_000;
+        var frames = 1 + ((samples - 400) / 160);
+        Assert.Equal(1 + ((frames - 100) / 25), estimates.Length);
+        var seconds = samples / 16_000.0;
+        var last = estimates[^1].GetProperty("endSeconds").GetDouble();
+        Assert.InRange(last, seconds - 0.25, seconds);
+        Assert.False(estimates[0].TryGetProperty("startSeconds", out _), "the first estimate should start at 0 s");
+        Assert.Contains(estimates, e => e.GetProperty("speech").GetBoolean());
+        Assert.Contains("playing 1/2: Front_Center.wav", error, StringComparison.Ordinal);
+        Assert.Contains("playing 2/2: Front_Left.wav", error, StringComparison.Ordinal);
+        Assert.True(error.IndexOf("playing 1/2", StringComparison.Ordinal) < error.IndexOf("playing 2/2", StringComparison.Ordinal), error);
+    }
+
+    [Fact]
+    public void Listen_PlaylistWithAMissingClip_ExitsTwoNamingTheLine()
+    {
+        var list = Path.Combine(_dir, "list.txt");
+        File.WriteAllLines(list, [TestModel.DemoRecording, "", "gone.wav"]);
+
+        var (exitCode, output, error) = Run("listen", "--source", $"playlist:{list}", "--fast", "--model", TestModel.Directory, "--output", "lines");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"playlist '{list}' line 3: No such audio file", error, StringComparison.Ordinal);
+        Assert.Empty(output);
+        Assert.DoesNotContain("playing", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("30.01")]
+    [InlineData("NaN")]
+    public void Listen_GapSecondsOutOfRange_ExitsTwoWithTheRange(string value)
+    {
+        var list = Path.Combine(_dir, "list.txt");
+        File.WriteAllLines(list, [TestModel.DemoRecording]);
+
+        var (exitCode, output, error) = Run("listen", "--source", $"playlist:{list}", "--fast", "--model", TestModel.Directory, "--gap-seconds", value);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"--gap-seconds must be 0 to 30 seconds; got {value}", error, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
+    [Theory]
+    [InlineData("file")]
+    [InlineData("stdin")]
+    public void Listen_GapSecondsWithoutAPlaylist_ExitsTwoSayingItIsForPlaylists(string kind)
+    {
+        var source = kind == "file" ? $"file:{TestModel.DemoRecording}" : "stdin";
+
+        var (exitCode, output, error) = Run("listen", "--source", source, "--fast", "--model", TestModel.Directory, "--gap-seconds", "2");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--gap-seconds applies only to --source playlist:PATH", error, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
     private static (int ExitCode, string Output, string Error) Run(params string[] args)
     {
         using var output = new StringWriter();

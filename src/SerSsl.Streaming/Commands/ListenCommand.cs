@@ -1,19 +1,21 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Reactive.Disposables;
 using SerSsl.Streaming.Pipeline;
 using SerSsl.Streaming.Server;
+using SerSsl.Streaming.Sources;
 using Spectre.Console;
 
 namespace SerSsl.Streaming.Commands;
 
-/// <summary><c>sers listen</c>: live recognition from a microphone, a file played in real time, or stdin.</summary>
+/// <summary><c>sers listen</c>: live recognition from a microphone, a file or a playlist played in real time, or stdin.</summary>
 internal static class ListenCommand
 {
     public static Command Build()
     {
         var source = new Option<string>("--source", "-s")
         {
-            Description = "Where audio comes from: mic (the default capture source), mic:NAME (see `sers devices`), file:PATH (a WAV or Ogg Opus recording played in real time) or stdin.",
+            Description = "Where audio comes from: mic (the default capture source), mic:NAME (see `sers devices`), file:PATH (a WAV or Ogg Opus recording played in real time), playlist:PATH (a text file naming recordings, one per line, relative to its folder or absolute; blank lines and '#' comments skipped; played in turn with silence between them) or stdin.",
             DefaultValueFactory = _ => "mic",
         };
         source.Validators.Add(result =>
@@ -29,7 +31,11 @@ internal static class ListenCommand
         });
         var fast = new Option<bool>("--fast")
         {
-            Description = "With file:PATH, read the file as fast as possible instead of in real time.",
+            Description = "With file:PATH or playlist:PATH, read the audio as fast as possible instead of in real time.",
+        };
+        var gapSeconds = new Option<double?>("--gap-seconds")
+        {
+            Description = string.Create(CultureInfo.InvariantCulture, $"With playlist:PATH, the digital silence between clips, 0 to {PlaylistSource.MaxGapSeconds} seconds (default {PlaylistSource.DefaultGapSeconds})."),
         };
         var pulseServer = new Option<string?>("--pulse-server")
         {
@@ -73,6 +79,7 @@ internal static class ListenCommand
         {
             source,
             fast,
+            gapSeconds,
             pulseServer,
             stdinFormat,
             rate,
@@ -89,13 +96,28 @@ internal static class ListenCommand
             return CommandErrors.RunAsync(error, async () =>
             {
                 var spec = SourceSpec.Parse(parse.GetRequiredValue(source));
+                var gap = parse.GetValue(gapSeconds);
+                if (gap.HasValue && spec.Kind != "playlist")
+                {
+                    error.WriteLine($"error: --gap-seconds applies only to --source playlist:PATH (the silence between its clips); the source is {spec}.");
+                    return CommandErrors.BadInput;
+                }
+
+                if (gap is { } gapValue && !(gapValue >= 0 && gapValue <= PlaylistSource.MaxGapSeconds))
+                {
+                    error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: --gap-seconds must be 0 to {PlaylistSource.MaxGapSeconds} seconds; got {gapValue}."));
+                    return CommandErrors.BadInput;
+                }
+
                 var sessionOptions = engine.Session(parse);
                 var modelDirectory = engine.ModelDirectory(parse);
                 await using var recognition = RecognitionEngine.Create(modelDirectory, engine.Inference(parse));
                 var audio = spec.Create(
                     new StdinSettings(parse.GetRequiredValue(stdinFormat), parse.GetValue(rate), parse.GetValue(channels)),
                     pacedFile: !parse.GetValue(fast),
-                    parse.GetValue(pulseServer));
+                    parse.GetValue(pulseServer),
+                    gap ?? PlaylistSource.DefaultGapSeconds,
+                    recognition.Bundle.Manifest.Features.SampleRate);
                 var serverOptions = parse.GetValue(serve) ? server.Read(parse) : null;
                 await using var registry = serverOptions is null ? null : new SessionRegistry(recognition, serverOptions);
                 await using var app = registry is null ? null : RecognitionServer.Build(registry);
@@ -107,6 +129,14 @@ internal static class ListenCommand
                 }
 
                 var writer = parse.InvocationConfiguration.Output;
+                if (audio is PlaylistSource playlist)
+                {
+                    // Which clip is playing: in the live view's header, else a line on stderr beside the estimates.
+                    playlist.ClipStarted += mode == "view"
+                        ? (_, clip) => view.OnClip(clip.ToString())
+                        : (_, clip) => error.WriteLine(clip.ToString());
+                }
+
                 using var subscriptions = new CompositeDisposable();
 
                 // Observers are attached before the pipeline runs, so that a fast source's first estimates are shown too.

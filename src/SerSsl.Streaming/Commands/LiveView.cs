@@ -18,6 +18,7 @@ internal sealed class LiveView
     private readonly string _source;
     private readonly string _model;
     private EmotionEstimate? _latest;
+    private string? _clip;
     private bool _inUtterance;
     private long _count;
     private double _latencySum;
@@ -51,6 +52,15 @@ internal sealed class LiveView
         lock (_gate)
         {
             _inUtterance = utterance.Kind == UtteranceEventKind.Start;
+        }
+    }
+
+    /// <summary>Records what is playing now (a playlist's clip), shown in the header.</summary>
+    public void OnClip(string clip)
+    {
+        lock (_gate)
+        {
+            _clip = clip;
         }
     }
 
@@ -108,9 +118,11 @@ internal sealed class LiveView
         EmotionEstimate? e;
         bool inUtterance;
         long count;
+        string? clip;
         lock (_gate)
         {
             e = _latest;
+            clip = _clip;
             inUtterance = _inUtterance;
             count = _count;
         }
@@ -146,8 +158,9 @@ internal sealed class LiveView
                 $"top [bold]{Markup.Escape(e.TopLabel)}[/] {e.Confidence:P0}   {speech}{utterance} (p={e.SpeechProbability:F2})   latency {e.LatencyMs:F1} ms   {dropped}   t={e.EndSeconds:F1} s   #{count}");
         }
 
+        var playing = clip is null ? string.Empty : $"  [yellow]{Markup.Escape(clip)}[/]";
         return new Rows(
-            new Markup($"[bold]sers listen[/]  source [aqua]{Markup.Escape(_source)}[/]  model [aqua]{Markup.Escape(_model)}[/]  (Ctrl+C to stop)"),
+            new Markup($"[bold]sers listen[/]  source [aqua]{Markup.Escape(_source)}[/]{playing}  model [aqua]{Markup.Escape(_model)}[/]  (Ctrl+C to stop)"),
             table,
             new Markup(status));
     }

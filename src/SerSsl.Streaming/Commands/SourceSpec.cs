@@ -4,9 +4,9 @@ using SerSsl.Streaming.Sources.Pulse;
 
 namespace SerSsl.Streaming.Commands;
 
-/// <summary>What <c>--source</c> names: <c>mic</c>, <c>mic:NAME</c>, <c>file:PATH</c> or <c>stdin</c>.</summary>
-/// <param name="Kind">mic, file or stdin.</param>
-/// <param name="Argument">The device name or the file path, when given.</param>
+/// <summary>What <c>--source</c> names: <c>mic</c>, <c>mic:NAME</c>, <c>file:PATH</c>, <c>playlist:PATH</c> or <c>stdin</c>.</summary>
+/// <param name="Kind">mic, file, playlist or stdin.</param>
+/// <param name="Argument">The device name, the file path or the list's path, when given.</param>
 internal sealed record SourceSpec(string Kind, string? Argument)
 {
     /// <summary>Parses the text of <c>--source</c>.</summary>
@@ -29,18 +29,26 @@ internal sealed record SourceSpec(string Kind, string? Argument)
             return new SourceSpec("file", text[5..]);
         }
 
-        throw new FormatException($"'{text}' is not a source: use mic, mic:NAME (a name from `sers devices`), file:PATH or stdin.");
+        if (text.StartsWith("playlist:", StringComparison.Ordinal) && text.Length > 9)
+        {
+            return new SourceSpec("playlist", text[9..]);
+        }
+
+        throw new FormatException($"'{text}' is not a source: use mic, mic:NAME (a name from `sers devices`), file:PATH, playlist:PATH (a text file listing recordings, one per line) or stdin.");
     }
 
     /// <summary>Creates the source.</summary>
     /// <param name="stdin">Raw PCM settings for stdin.</param>
-    /// <param name="pacedFile">True to play a file in real time.</param>
+    /// <param name="pacedFile">True to play a file or a playlist in real time.</param>
     /// <param name="pulseServer">A PulseAudio server string, or null for the default server.</param>
+    /// <param name="gapSeconds">The silence between a playlist's clips.</param>
+    /// <param name="sampleRate">The model's feature rate, to which a playlist's clips are resampled.</param>
     /// <returns>The source, not yet opened.</returns>
-    public IAudioSource Create(StdinSettings stdin, bool pacedFile, string? pulseServer) => Kind switch
+    public IAudioSource Create(StdinSettings stdin, bool pacedFile, string? pulseServer, double gapSeconds = PlaylistSource.DefaultGapSeconds, int sampleRate = 16_000) => Kind switch
     {
         "mic" => new PulseAudioSource(Argument, 16_000, 1, pulseServer),
         "file" => new WavFileSource(Argument!, pacedFile),
+        "playlist" => new PlaylistSource(Argument!, pacedFile, gapSeconds, sampleRate),
         _ => stdin.Encoding is "wav" or "opus"
             ? new StdinSource(Console.OpenStandardInput(), ownsStream: true)
             : new StdinSource(

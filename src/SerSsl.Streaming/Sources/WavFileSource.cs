@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using SerSsl.Core.Audio;
 
 namespace SerSsl.Streaming.Sources;
@@ -45,41 +44,8 @@ public sealed class WavFileSource : IAudioSource
             throw new InvalidOperationException("The source is already open.");
         }
 
-        if (!File.Exists(_path))
-        {
-            throw new AudioSourceException($"No such audio file: '{_path}'. Check the path; `sers analyze` and `--source file:PATH` read WAV and Ogg Opus files.");
-        }
-
-        try
-        {
-            _reader = AudioReader.Open(_path);
-        }
-        catch (WavFormatException ex)
-        {
-            throw new AudioSourceException($"'{_path}' is not an audio file this program can read: {ex.Message}", ex);
-        }
-        catch (IOException ex)
-        {
-            throw new AudioSourceException($"Cannot read '{_path}': {ex.Message}", ex);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new AudioSourceException($"Cannot read '{_path}': {ex.Message}", ex);
-        }
-
-        var format = new AudioFormat(_reader.SampleRate, _reader.Channels);
-        try
-        {
-            format.Validate();
-        }
-        catch (AudioSourceException ex)
-        {
-            _reader.Dispose();
-            _reader = null;
-            throw new AudioSourceException($"'{_path}': {ex.Message}", ex);
-        }
-
-        Format = format;
+        _reader = AudioFileAccess.Open(_path, "Check the path; `sers analyze` and `--source file:PATH` read WAV and Ogg Opus files.");
+        Format = new AudioFormat(_reader.SampleRate, _reader.Channels);
         _startTimestamp = Stopwatch.GetTimestamp();
         return ValueTask.CompletedTask;
     }
@@ -98,20 +64,7 @@ public sealed class WavFileSource : IAudioSource
             }
         }
 
-        int read;
-        try
-        {
-            read = reader.Read(destination.Span);
-        }
-        catch (WavFormatException ex)
-        {
-            throw new AudioSourceException(string.Create(CultureInfo.InvariantCulture, $"'{_path}' is damaged after {_framesDelivered} sample frames: {ex.Message}"), ex);
-        }
-        catch (IOException ex)
-        {
-            throw new AudioSourceException($"Reading '{_path}' failed: {ex.Message}", ex);
-        }
-
+        var read = AudioFileAccess.Read(reader, destination.Span, _path, mono: false);
         _framesDelivered += read / Format.Channels;
         return read;
     }
