@@ -60,14 +60,26 @@ public sealed class PlaylistSourceTests : IDisposable
 
         var samples = await ReadAll(source, bufferSamples: 320);
 
-        var mono = AudioReader.ReadMono(path);
-        var resampler = new Resampler(48_000, 16_000);
-        var expected = new float[resampler.GetTotalOutputLength(mono.Samples.Length) + resampler.MaxFlushLength];
-        var written = resampler.Process(mono.Samples, expected);
-        written += resampler.Flush(expected.AsSpan(written));
-        var clip = expected[..written];
+        var clip = Canonical16k(path);
         Assert.Equal(4_115, clip.Length);
         Assert.Equal([.. clip, .. new float[8_000], .. clip], samples);
+    }
+
+    [Fact]
+    public async Task ReadAsync_CremaDOpusClips_EqualCoresMonoReadResampledTo16k_WithTheDefaultGap()
+    {
+        var crema = RepoPaths.RequireCremaDAudio();
+        string[] clips = [Path.Combine(crema, "AudioOpus", "1001_IEO_NEU_XX.opus"), Path.Combine(crema, "AudioOpus", "1001_IEO_ANG_HI.opus")];
+        var list = CorpusFiles.Text(_dir, "list.txt", string.Join('\n', clips));
+        await using var source = new PlaylistSource(list, paced: false);
+        await source.OpenAsync(TestContext.Current.CancellationToken);
+
+        var samples = await ReadAll(source, bufferSamples: 320);
+
+        var expected = clips.Select(Canonical16k).ToArray();
+        Assert.Equal(24_000, source.GapFrames);
+        Assert.All(expected, clip => Assert.InRange(clip.Length, 16_000, 80_000));
+        Assert.Equal([.. expected[0], .. new float[24_000], .. expected[1]], samples);
     }
 
     [Fact]
@@ -179,6 +191,17 @@ public sealed class PlaylistSourceTests : IDisposable
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new PlaylistSource(Path.Combine(_dir, "list.txt"), paced: false, gapSeconds: gap));
 
         Assert.Contains("0 to 30 seconds", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A clip as training reads it: Core's mono read, then Core's resampler to 16 kHz over the whole clip at once.</summary>
+    private static float[] Canonical16k(string path)
+    {
+        var mono = AudioReader.ReadMono(path);
+        var resampler = new Resampler(mono.SampleRate, 16_000);
+        var output = new float[resampler.GetTotalOutputLength(mono.Samples.Length) + resampler.MaxFlushLength];
+        var written = resampler.Process(mono.Samples, output);
+        written += resampler.Flush(output.AsSpan(written));
+        return output[..written];
     }
 
     /// <summary>Writes a float WAV of seeded noise and returns its samples (interleaved).</summary>
