@@ -42,6 +42,24 @@ for project in tests/*/*.Tests.csproj; do
   skipped=$((skipped + $(attr notExecuted "$counters")))
 done
 
+# Name each failed test with the first lines of its message just above the summary, so the
+# last lines of a CI log say what failed without opening the TRX files.
+failed_digest() {
+  perl -0777 -ne '
+    while (/<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="(?:Failed|Error|Timeout|Aborted)"[^>]*>(.*?)<\/UnitTestResult>/sg) {
+      my ($name, $body) = ($1, $2);
+      my ($message) = $body =~ /<Message>(.*?)<\/Message>/s;
+      $message //= "(no message)";
+      for ($name, $message) { s/&quot;/"/g; s/&apos;/\x27/g; s/&lt;/</g; s/&gt;/>/g; s/&#xD;//g; s/&#xA;/\n/g; s/&amp;/&/g; }
+      my @lines = grep { /\S/ } split /\n/, $message;
+      my $shown = join("\n", map { "    $_" } @lines[0 .. ($#lines < 3 ? $#lines : 3)]);
+      print "FAILED $name\n$shown\n";
+    }' "$@"
+}
+if [ "$failed" -gt 0 ]; then
+  failed_digest "$results"/*.trx 2>/dev/null | head -n 60 || true
+fi
+
 if [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "error: the test run exited with $test_rc although no test failed" >&2
   failed=1

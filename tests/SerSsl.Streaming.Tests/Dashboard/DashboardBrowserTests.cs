@@ -27,7 +27,6 @@ public sealed class DashboardBrowserTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await DashboardServer.StartAsync();
         var labels = server.Engine.Bundle.Labels;
-        var hub = await server.Registry.StartAsync(new WavFileSource(TestModel.DemoRecording, paced: true), null, "demo", ct);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -51,6 +50,10 @@ public sealed class DashboardBrowserTests
         page.SetDefaultTimeout(20_000);
 
         await page.GotoAsync(server.BaseAddress.ToString());
+
+        // The recording (19.5 s, paced) starts only once the page is up: a browser that is slow to start on a loaded
+        // machine must not spend the recording before it can watch it. The page polls the session list and finds it.
+        var hub = await server.Registry.StartAsync(new WavFileSource(TestModel.DemoRecording, paced: true), null, "demo", ct);
         await page.Locator("#session option[value='demo']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
         await page.SelectOptionAsync("#session", "demo");
         await page.WaitForFunctionAsync("() => Number(document.getElementById('estimate-count').textContent) >= 4");
