@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using SerSsl.Core.Labels;
 using SerSsl.Core.Models;
 using SerSsl.Streaming.Evaluation;
 using SerSsl.Streaming.Evaluation.Corpora;
@@ -82,6 +83,26 @@ internal static class EvaluateCommand
             HelpName = "NAME|N",
             Description = "--layout csv: the column holding the label, by header name or 1-based number. Default: a column named label, emotion, class, category or target.",
         };
+        var foldList = new Option<string?>("--fold-list")
+        {
+            HelpName = "CSV",
+            Description = "--layout crema-d: a VAVL fold file (folds/vavl/label_consensus_N.csv). Only the clips of its --split set are evaluated, each against its consensus label (the top class of its label distribution), the label sers-train --folds vavl: trains and tests with.",
+        };
+        var split = new Option<string>("--split")
+        {
+            HelpName = "train|dev|test",
+            Description = "With --fold-list: which set of the fold to evaluate.",
+            DefaultValueFactory = _ => "test",
+        };
+        split.CompletionSources.Add("train", "dev", "test");
+        split.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (!VavlFoldFile.TryParseSplit(value, out _))
+            {
+                result.AddError($"--split must be train, dev or test; got '{value}'.");
+            }
+        });
         var engine = new EngineOptions();
         var command = new Command(
             "evaluate",
@@ -96,7 +117,22 @@ internal static class EvaluateCommand
             jobs,
             pathColumn,
             labelColumn,
+            foldList,
+            split,
         };
+        command.Validators.Add(result =>
+        {
+            var splitResult = result.GetResult(split);
+            if (splitResult is { Implicit: false } && result.GetResult(foldList) is null)
+            {
+                result.AddError("--split applies with --fold-list only: pass the fold file whose set to evaluate.");
+            }
+
+            if (result.GetResult(foldList) is not null && result.GetValue(layout) is { } name && name.Trim().ToLowerInvariant() is not ("crema-d" or "cremad"))
+            {
+                result.AddError($"--fold-list names CREMA-D clips and needs --layout crema-d; the layout is '{name}'.");
+            }
+        });
         engine.AddTo(command);
         command.SetAction((parse, cancellationToken) =>
         {
@@ -116,6 +152,12 @@ internal static class EvaluateCommand
                 var mapEntries = parse.GetValue(map) ?? [];
                 var mapping = LabelMapping.Create(bundle.Labels, mapEntries);
                 var scan = corpusLayout.Scan(corpusPath);
+                if (parse.GetValue(foldList) is { } list)
+                {
+                    VavlFoldFile.TryParseSplit(parse.GetRequiredValue(split), out var set);
+                    scan = FoldSelection.Apply(scan, list, set);
+                }
+
                 WarnUnusedMapEntries(mapping, scan, error);
                 var plan = EvaluationPlan.Create(scan, mapping, parse.GetValue(limit), parse.GetValue(seed));
                 if (plan.Clips.Count == 0)

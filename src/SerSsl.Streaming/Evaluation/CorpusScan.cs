@@ -68,4 +68,5 @@ internal sealed record SkippedClip(string RelativePath, SkipReason Reason, strin
 /// <param name="FilesFound">Audio files (or CSV rows) looked at.</param>
 /// <param name="Clips">The labelled clips, ordered by relative path.</param>
 /// <param name="Skipped">What was left out at this stage, ordered by relative path.</param>
-internal sealed record CorpusScan(string Root, int FilesFound, IReadOnlyList<CorpusClip> Clips, IReadOnlyList<SkippedClip> Skipped);
+/// <param name="Selection">The fold set the clips were restricted to (<c>--fold-list</c>), or null for the whole corpus.</param>
+internal sealed record CorpusScan(string Root, int FilesFound, IReadOnlyList<CorpusClip> Clips, IReadOnlyList<SkippedClip> Skipped, FoldSelection? Selection = null);

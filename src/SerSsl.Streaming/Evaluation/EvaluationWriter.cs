@@ -70,6 +70,11 @@ internal static class EvaluationWriter
         var m = e.Metrics;
         output.WriteLine($"model      {e.ModelName} ({e.ModelDirectory}); labels {string.Join(' ', e.Labels)}");
         output.WriteLine($"corpus     {plan.Scan.Root} (layout {e.Layout}): {plan.Scan.FilesFound} file(s), {plan.Scan.Clips.Count} labelled, {plan.Mapped} mapped onto the model{(plan.NotSampled > 0 ? string.Create(s_c, $", {plan.Clips.Count} drawn by --limit (seed {e.Settings.Seed})") : string.Empty)}, {e.Predictions.Count} evaluated");
+        if (plan.Scan.Selection is { } selection)
+        {
+            output.WriteLine($"fold       {selection.Describe()}");
+        }
+
         output.WriteLine($"labels     {string.Join(", ", plan.LabelMap.Select(kv => string.Create(s_c, $"{kv.Key} {plan.CorpusLabels[kv.Key]} -> {kv.Value ?? "left out"}")))}");
         var skippedCounts = e.SkippedByReason.Where(kv => kv.Value > 0).Select(kv => string.Create(s_c, $"{kv.Value} {kv.Key.Name()}")).ToArray();
         output.WriteLine($"skipped    {(skippedCounts.Length == 0 ? "none" : string.Join(", ", skippedCounts))}");
@@ -124,6 +129,21 @@ internal static class EvaluationWriter
         json.WriteString("path", e.Corpus);
         json.WriteString("root", plan.Scan.Root);
         json.WriteString("layout", e.Layout);
+        if (plan.Scan.Selection is { } selection)
+        {
+            json.WriteStartObject("foldList");
+            json.WriteString("path", selection.FoldList);
+            json.WriteString("split", selection.SplitName);
+            json.WriteString("labels", "consensus");
+            json.WriteNumber("listed", selection.Listed);
+            json.WriteNumber("selected", selection.Selected);
+            json.WriteNumber("missing", selection.Missing);
+            json.WriteNumber("outsideSplit", selection.OutsideSplit);
+            json.WriteNumber("speakers", selection.Speakers);
+            json.WriteNumber("relabelledFromIntended", selection.RelabelledFromIntended);
+            json.WriteEndObject();
+        }
+
         json.WriteStartObject("labelMap");
         foreach (var (label, target) in plan.LabelMap)
         {

@@ -169,9 +169,10 @@ internal static class TrainingCommands
         var folds = FoldsOption();
         folds.Description = "vavl:DIR where the checkpoint's VAVL folds are now (default: the folder recorded when it was trained).";
         var recalibrate = new Option<int>("--bn-recalibrate") { Description = "First recompute the batch-norm statistics from this many clean training batches of the partition (0: use the saved ones).", DefaultValueFactory = _ => 0 };
+        var predictions = new Option<string?>("--predictions") { Description = "Also write each clip's target, prediction and class probabilities to this CSV (clip,target,predicted,p_ANG,...), e.g. to compare with sers evaluate's predictions.csv." };
         var command = new Command("evaluate", "Evaluate a fine-tuned checkpoint on its partition's (or VAVL fold's) test or development speakers: accuracy, per-class and macro precision, recall and F1, and the confusion matrix. To evaluate an exported model bundle on any labelled corpus, use `sers evaluate`.")
         {
-            checkpoint, crema, metadata, split, weights, plot, cache, folds, recalibrate,
+            checkpoint, crema, metadata, split, weights, plot, cache, folds, recalibrate, predictions,
         };
         command.SetAction((result, token) => Run(result, log =>
         {
@@ -205,6 +206,13 @@ internal static class TrainingCommands
 
             var examples = result.GetRequiredValue(split) == "dev" ? data.Dev : data.Test;
             var (matrix, _) = FineTuner.Evaluate(model, examples, data, modelOptions.MelBins, state.Settings.BatchSize, null);
+            if (result.GetValue(predictions) is { } csv)
+            {
+                using var set = ChunkTensors.Build(examples, data.ChunkCount, data.ChunkFrames, modelOptions.MelBins);
+                WritePredictions(csv, examples, FineTuner.Predict(model, set, state.Settings.BatchSize));
+                log.WriteLine($"wrote {csv}");
+            }
+
             var metrics = ClassificationMetrics.From(matrix);
             var output = result.InvocationConfiguration.Output;
             output.WriteLine($"{result.GetRequiredValue(split)} set of {p.Name}: {examples.Count} clips{(state.Provenance.GetValueOrDefault("synthetic") == "yes" ? " (synthetic data)" : string.Empty)}");
@@ -223,6 +231,23 @@ internal static class TrainingCommands
             }
         }));
         return command;
+    }
+
+    private static void WritePredictions(string path, IReadOnlyList<EmotionExample> examples, float[][] probabilities)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        using var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
+        writer.WriteLine("clip,target,predicted," + string.Join(',', CremaDEmotion.Codes.Select(c => "p_" + c)));
+        for (var i = 0; i < examples.Count; i++)
+        {
+            var p = probabilities[i];
+            var predicted = Array.IndexOf(p, p.Max());
+            writer.WriteLine(string.Join(',', [examples[i].Id, CremaDEmotion.Codes[examples[i].Label], CremaDEmotion.Codes[predicted], .. p.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))]));
+        }
     }
 
     private static Command Reproduce()

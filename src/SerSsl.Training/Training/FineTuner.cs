@@ -201,6 +201,33 @@ internal sealed class FineTuner
         return Evaluate(model, set, batchSize, loss);
     }
 
+    /// <summary>The class probabilities (softmax of the logits) of every clip of <paramref name="set"/>, in its order, in evaluation mode.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="set">The clips.</param>
+    /// <param name="batchSize">Clips per batch.</param>
+    public static float[][] Predict(SerModel model, ChunkTensors set, int batchSize)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        var order = Enumerable.Range(0, set.Count).ToArray();
+        var result = new float[set.Count][];
+        var done = 0;
+        for (var b = 0; b < Batches.Count(set.Count, batchSize); b++)
+        {
+            using var scope = NewDisposeScope();
+            var indices = Batches.Indices(order, b, batchSize);
+            var (chunks, mask, _) = set.Batch(indices);
+            var probabilities = model.ForwardEmotion(chunks, mask).softmax(1).data<float>().ToArray();
+            var classes = probabilities.Length / indices.Length;
+            for (var i = 0; i < indices.Length; i++)
+            {
+                result[done++] = probabilities.AsSpan(i * classes, classes).ToArray();
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Runs <paramref name="model"/> over a split held as tensors, in evaluation mode.</summary>
     /// <returns>The confusion matrix and, when <paramref name="loss"/> is given, the mean loss per batch.</returns>
     /// <param name="model">The model.</param>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SerSsl.Core.Tables;
 using SerSsl.Core.Labels;
 
 namespace SerSsl.Training.Data.CremaD;

@@ -23,19 +23,16 @@ internal sealed record VavlClip(string Name, DataSplit Split, int Speaker, float
 internal sealed record VavlFold(int Number, string Path, IReadOnlyDictionary<string, VavlClip> Clips)
 {
     /// <summary>How many folds the group publishes.</summary>
-    public const int Count = 5;
+    public const int Count = VavlFoldFile.FoldCount;
 
     /// <summary>The prefix of the <c>--folds</c> value that selects these folds.</summary>
     public const string Scheme = "vavl:";
-
-    private static readonly (string Column, string Code)[] s_columns =
-        [("angry", "ANG"), ("sad", "SAD"), ("disgust", "DIS"), ("fear", "FEA"), ("neutral", "NEU"), ("happy", "HAP")];
 
     /// <summary>The fold as a speaker partition (index = fold number), for code that splits by actor.</summary>
     public SpeakerPartition Partition { get; } = MakePartition(Number, Clips.Values);
 
     /// <summary>The file name of fold <paramref name="number"/>.</summary>
-    public static string FileName(int number) => string.Create(CultureInfo.InvariantCulture, $"label_consensus_{number}.csv");
+    public static string FileName(int number) => VavlFoldFile.FileName(number);
 
     /// <summary>Reads the folds from a <c>--folds</c> value, <c>vavl:DIR</c>.</summary>
     /// <param name="value">The option's value.</param>
@@ -52,7 +49,7 @@ internal sealed record VavlFold(int Number, string Path, IReadOnlyDictionary<str
     /// <returns>The fold.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="number"/> is not 1 to 5.</exception>
     /// <exception cref="FileNotFoundException">The fold's file is missing.</exception>
-    /// <exception cref="InvalidDataException">The file is malformed, or a speaker is in two sets; the message names file and line.</exception>
+    /// <exception cref="InvalidDataException">The file is malformed (see <see cref="VavlFoldFile.Read"/>), or a speaker is in two sets.</exception>
     public static VavlFold Load(string directory, int number)
     {
         if (number is < 1 or > Count)
@@ -66,65 +63,16 @@ internal sealed record VavlFold(int Number, string Path, IReadOnlyDictionary<str
             throw new FileNotFoundException($"VAVL fold {number}: '{path}' does not exist; --folds vavl:DIR needs a folder with label_consensus_1.csv to label_consensus_{Count}.csv.", path);
         }
 
-        var table = MetadataCsv.Read(path);
-        var name = table.Require("FileName");
-        var speaker = table.Require("SpkrID");
-        var split = table.Require("Split_Set");
-        var columns = s_columns.Select(c => (Column: table.Require(c.Column), Index: CremaDEmotion.IndexOfCode(c.Code))).ToArray();
-        var clips = new Dictionary<string, VavlClip>(table.Rows.Count, StringComparer.Ordinal);
-        foreach (var row in table.Rows)
+        var clips = new Dictionary<string, VavlClip>(StringComparer.Ordinal);
+        foreach (var clip in VavlFoldFile.Read(path))
         {
-            var where = $"{path}, line {row.Line}";
-            var id = System.IO.Path.GetFileNameWithoutExtension(row[name]);
-            if (id.Length == 0)
+            var set = clip.Split switch
             {
-                throw new InvalidDataException($"{where}: FileName is empty.");
-            }
-
-            var distribution = new float[CremaDEmotion.Count];
-            foreach (var (column, index) in columns)
-            {
-                if (!float.TryParse(row[column], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) || !(p >= 0 && p <= 1))
-                {
-                    throw new InvalidDataException($"{where}, column '{table.Header[column]}': '{row[column]}' is not a probability in [0, 1].");
-                }
-
-                distribution[index] = p;
-            }
-
-            var sum = distribution.Sum();
-            if (Math.Abs(sum - 1) > 0.02)
-            {
-                throw new InvalidDataException($"{where}: the label distribution of '{id}' sums to {sum.ToString("F3", CultureInfo.InvariantCulture)}, not 1.");
-            }
-
-            for (var k = 0; k < distribution.Length; k++)
-            {
-                distribution[k] /= sum;
-            }
-
-            var set = row[split] switch
-            {
-                "Train" => DataSplit.Train,
-                "Development" => DataSplit.Dev,
-                "Test" => DataSplit.Test,
-                var other => throw new InvalidDataException($"{where}: Split_Set '{other}' is not Train, Development or Test."),
+                VavlSplit.Train => DataSplit.Train,
+                VavlSplit.Development => DataSplit.Dev,
+                _ => DataSplit.Test,
             };
-            if (!int.TryParse(row[speaker], NumberStyles.None, CultureInfo.InvariantCulture, out var actor))
-            {
-                throw new InvalidDataException($"{where}: SpkrID '{row[speaker]}' is not an actor id.");
-            }
-
-            var label = 0;
-            for (var k = 1; k < distribution.Length; k++)
-            {
-                label = distribution[k] > distribution[label] ? k : label;
-            }
-
-            if (!clips.TryAdd(id, new VavlClip(id, set, actor, distribution, label)))
-            {
-                throw new InvalidDataException($"{where}: clip '{id}' is listed a second time.");
-            }
+            clips.Add(clip.Name, new VavlClip(clip.Name, set, clip.Speaker, clip.Distribution, clip.Label));
         }
 
         var fold = new VavlFold(number, path, clips);

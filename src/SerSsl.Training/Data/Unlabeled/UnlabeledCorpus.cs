@@ -1,5 +1,6 @@
 using System.Globalization;
 using SerSsl.Core.Audio;
+using SerSsl.Core.Tables;
 using SerSsl.Training.Data.CremaD;
 
 namespace SerSsl.Training.Data.Unlabeled;

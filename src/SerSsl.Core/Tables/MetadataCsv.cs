@@ -1,13 +1,13 @@
 using System.Text;
 
-namespace SerSsl.Training.Data.CremaD;
+namespace SerSsl.Core.Tables;
 
 /// <summary>
 /// A small RFC 4180 reader for metadata tables (CREMA-D's CSVs, corpus manifests): a header row, then records.
 /// Fields may be quoted (<c>"a,b"</c>, doubled quotes inside); header names are trimmed; blank lines are skipped.
 /// Not meant for large numeric tables (see the OpenFace reader for those).
 /// </summary>
-internal sealed class MetadataCsv
+public sealed class MetadataCsv
 {
     private readonly Dictionary<string, int> _columns;
 
@@ -174,7 +174,7 @@ internal sealed class MetadataCsv
 /// <summary>One record of a <see cref="MetadataCsv"/>.</summary>
 /// <param name="Line">The 1-based line the record starts on.</param>
 /// <param name="Fields">The unquoted field values, untrimmed.</param>
-internal sealed record MetadataCsvRow(int Line, string[] Fields)
+public sealed record MetadataCsvRow(int Line, string[] Fields)
 {
     /// <summary>The trimmed value of field <paramref name="index"/>.</summary>
     /// <param name="index">A column index from <see cref="MetadataCsv.IndexOf"/> or <see cref="MetadataCsv.Require"/>.</param>
