@@ -48,23 +48,32 @@ internal sealed record FoldSelection(string FoldList, VavlSplit Split, int Liste
 
         var inSplit = rows.Where(r => r.Split == split).ToDictionary(r => r.Name, StringComparer.Ordinal);
         var kept = new List<CorpusClip>();
-        var found = new HashSet<string>(StringComparer.Ordinal);
+        var found = new Dictionary<string, CorpusClip>(StringComparer.Ordinal);
+        var skipped = new List<SkippedClip>(scan.Skipped);
         var relabelled = 0;
+        var outside = 0;
         foreach (var clip in scan.Clips)
         {
             var id = Path.GetFileNameWithoutExtension(clip.Path);
-            if (!inSplit.TryGetValue(id, out var row) || !found.Add(id))
+            if (!inSplit.TryGetValue(id, out var row))
             {
+                outside++;
                 continue;
             }
 
             var label = CremaDEmotion.Names[row.Label];
+            if (!found.TryAdd(id, clip))
+            {
+                // The same clip in another folder of the corpus: scored once, like a second extension in one folder.
+                skipped.Add(new SkippedClip(clip.RelativePath, SkipReason.Duplicate, $"the same clip as {found[id].RelativePath}, which is evaluated instead", label));
+                continue;
+            }
+
             relabelled += label == clip.Label ? 0 : 1;
             kept.Add(clip with { Label = label, Speaker = row.Speaker.ToString(CultureInfo.InvariantCulture) });
         }
 
-        var skipped = new List<SkippedClip>(scan.Skipped);
-        foreach (var row in inSplit.Values.Where(r => !found.Contains(r.Name)))
+        foreach (var row in inSplit.Values.Where(r => !found.ContainsKey(r.Name)))
         {
             skipped.Add(new SkippedClip(
                 row.Name,
@@ -87,7 +96,7 @@ internal sealed record FoldSelection(string FoldList, VavlSplit Split, int Liste
             inSplit.Count,
             kept.Count,
             inSplit.Count - kept.Count,
-            scan.Clips.Count - kept.Count,
+            outside,
             kept.Select(c => c.Speaker).Distinct(StringComparer.Ordinal).Count(),
             relabelled);
         return scan with { Clips = kept, Skipped = skipped, Selection = selection };
