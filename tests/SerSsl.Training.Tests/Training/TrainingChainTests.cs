@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using SerSsl.Core.Labels;
 using SerSsl.TestSupport;
 using SerSsl.Training.Evaluation;
 using SerSsl.Training.Tests.Synthesis;
@@ -32,7 +35,8 @@ public sealed class TrainingChainTests : IDisposable
         TrainCli.Run("synth", "av", "--out", av, "--hours", "0.1", "--seed", "1");
         TrainCli.Run(["pretrain", "--unlabeled", av, "--tasks", "energy,face,au", "--out", pre, "--epochs", "3", "--cache", cache, .. model]);
         TrainCli.Run(["finetune", "--crema-d", speech, "--init", pre, "--out", ft, "--epochs", "20", "--patience", "6", "--cache", cache, .. model]);
-        var evaluation = TrainCli.Run("evaluate", "--checkpoint", ft, "--crema-d", speech, "--cache", cache, "--plot", Path.Combine(_dir, "confusion.png"));
+        var predictions = Path.Combine(_dir, "eval", "predictions.csv");
+        var evaluation = TrainCli.Run("evaluate", "--checkpoint", ft, "--crema-d", speech, "--cache", cache, "--plot", Path.Combine(_dir, "confusion.png"), "--predictions", predictions);
 
         var pretrained = Checkpoint.ReadState(pre);
         Assert.True(pretrained.Complete);
@@ -51,6 +55,7 @@ public sealed class TrainingChainTests : IDisposable
         Assert.Contains("synthetic", evaluation, StringComparison.Ordinal);
         Assert.True(new FileInfo(Path.Combine(ft, "curves.png")).Length > 1000);
         Assert.True(new FileInfo(Path.Combine(_dir, "confusion.png")).Length > 1000);
+        AssertPredictionsMatchReport(predictions, evaluation);
     }
 
     [Fact]
@@ -66,6 +71,39 @@ public sealed class TrainingChainTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.StartsWith("error: ", error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The <c>--predictions</c> CSV of <c>sers-train evaluate</c>: one row per evaluated clip, probabilities that sum to 1,
+    /// the arg-max as the prediction, and targets and predictions that give the confusion matrix and accuracy printed.
+    /// </summary>
+    private static void AssertPredictionsMatchReport(string path, string evaluation)
+    {
+        var lines = File.ReadAllLines(path);
+        Assert.Equal("clip,target,predicted,p_ANG,p_DIS,p_FEA,p_HAP,p_NEU,p_SAD", lines[0]);
+        var clips = Regex.Match(evaluation, @"^test set of .*: (\d+) clips", RegexOptions.Multiline);
+        Assert.True(clips.Success, evaluation);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(int.Parse(clips.Groups[1].Value, CultureInfo.InvariantCulture), rows.Length);
+        Assert.Equal(rows.Length, rows.Select(r => r[0]).Distinct(StringComparer.Ordinal).Count());
+        var matrix = new long[CremaDEmotion.Count, CremaDEmotion.Count];
+        foreach (var row in rows)
+        {
+            Assert.Equal(3 + CremaDEmotion.Count, row.Length);
+            var p = row[3..].Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+            Assert.All(p, v => Assert.InRange(v, 0.0, 1.0));
+            Assert.Equal(1.0, p.Sum(), 1e-5);
+            var target = CremaDEmotion.IndexOfCode(row[1]);
+            var predicted = CremaDEmotion.IndexOfCode(row[2]);
+            Assert.True(target >= 0, $"target '{row[1]}' of {row[0]} is not a class code");
+            Assert.Equal(Array.IndexOf(p, p.Max()), predicted);
+            matrix[target, predicted]++;
+        }
+
+        var printed = Enumerable.Range(0, CremaDEmotion.Count).Select(t => string.Join(' ', Enumerable.Range(0, CremaDEmotion.Count).Select(k => matrix[t, k])));
+        Assert.Contains("confusion (rows true, columns predicted): " + string.Join(" | ", printed) + Environment.NewLine, evaluation, StringComparison.Ordinal);
+        var accuracy = (double)Enumerable.Range(0, CremaDEmotion.Count).Sum(k => matrix[k, k]) / rows.Length;
+        Assert.Contains($"accuracy {accuracy:P1}  ", evaluation, StringComparison.Ordinal);
     }
 
     /// <summary>P(X ≥ k) for X ~ Binomial(n, p), summed in log space.</summary>
