@@ -25,6 +25,23 @@ internal static class ExportCommand
         {
             Description = "Largest number of chunks K the streaming aggregator combines (default: the chunks per clip of training, from its longest sentence).",
         };
+        var aliases = new Option<string[]>("--path-alias")
+        {
+            HelpName = "FROM=TO",
+            Description = "Write path prefix FROM as TO in the manifest's recorded commands (e.g. /data/CREMA-D=CREMA-D), so a bundle you publish names no folders of your machine; repeat for several.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        aliases.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                var at = value.IndexOf('=', StringComparison.Ordinal);
+                if (at <= 0 || at == value.Length - 1)
+                {
+                    result.AddError($"--path-alias '{value}': expected FROM=TO with both sides non-empty, e.g. /data/CREMA-D=CREMA-D.");
+                }
+            }
+        });
         var command = new Command(
             "export",
             "Export a fine-tuned checkpoint as a model bundle for sers: encoder.onnx (chunks [batch, m, bins] -> embeddings [batch, D], batch norm folded), "
@@ -33,7 +50,7 @@ internal static class ExportCommand
             + "The bundle is then loaded back, validated, and compared with the TorchSharp forward pass under ONNX Runtime; the export fails if they differ by more than "
             + $"{ParityReport.ProbabilityTolerance:E0} on probabilities or {ParityReport.EmbeddingTolerance:E0} on embeddings.")
         {
-            checkpoint, output, name, maxChunks,
+            checkpoint, output, name, maxChunks, aliases,
         };
         command.SetAction((result, token) => TrainingCommands.Run(result, _ =>
         {
@@ -42,7 +59,8 @@ internal static class ExportCommand
                 result.GetRequiredValue(output),
                 result.GetValue(name),
                 result.GetValue(maxChunks),
-                TrainingOptions.CommandLine(result));
+                TrainingOptions.CommandLine(result, "--path-alias"),
+                [.. (result.GetValue(aliases) ?? []).Select(static a => (a[..a.IndexOf('=', StringComparison.Ordinal)].TrimEnd('/'), a[(a.IndexOf('=', StringComparison.Ordinal) + 1)..]))]);
             var outcome = CheckpointExporter.Run(request);
             Print(result.InvocationConfiguration.Output, outcome);
         }));

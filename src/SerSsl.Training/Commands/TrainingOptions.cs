@@ -108,5 +108,28 @@ internal sealed class TrainingOptions
         result.GetValue(_chunkScale) is var n and >= 1 ? n : throw new ArgumentException($"--chunk-scale must be at least 1; got {result.GetValue(_chunkScale)}.");
 
     /// <summary>The command line as typed, for provenance.</summary>
-    public static string CommandLine(ParseResult result) => "sers-train " + string.Join(' ', result.Tokens.Select(t => t.Value.Contains(' ', StringComparison.Ordinal) ? $"\"{t.Value}\"" : t.Value));
+    /// <param name="result">The parse.</param>
+    /// <param name="leaveOut">Options to leave out with their values (e.g. those that only shape the record itself).</param>
+    public static string CommandLine(ParseResult result, params string[] leaveOut)
+    {
+        var tokens = new List<string>();
+        for (var i = 0; i < result.Tokens.Count; i++)
+        {
+            var value = result.Tokens[i].Value;
+            if (leaveOut.Contains(value, StringComparer.Ordinal))
+            {
+                i++; // and its value
+                continue;
+            }
+
+            if (leaveOut.Any(o => value.StartsWith(o + "=", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            tokens.Add(value.Contains(' ', StringComparison.Ordinal) ? $"\"{value}\"" : value);
+        }
+
+        return "sers-train " + string.Join(' ', tokens);
+    }
 }

@@ -16,7 +16,8 @@ namespace SerSsl.Training.Export;
 /// <param name="Name">The model name, or null for the checkpoint folder's name.</param>
 /// <param name="MaxChunks">K override, or null for the chunk count training used.</param>
 /// <param name="CommandLine">The export command line, for provenance.</param>
-internal sealed record ExportRequest(string Checkpoint, string OutputDirectory, string? Name, int? MaxChunks, string CommandLine);
+/// <param name="PathAliases">Path prefixes to replace in the recorded commands (FROM, TO), so a published bundle names no machine's folders.</param>
+internal sealed record ExportRequest(string Checkpoint, string OutputDirectory, string? Name, int? MaxChunks, string CommandLine, IReadOnlyList<(string From, string To)>? PathAliases = null);
 
 /// <summary>A finished export: the bundle, where its weights came from, and the parity figures.</summary>
 /// <param name="Written">The bundle and its parameter counts.</param>
@@ -104,7 +105,7 @@ internal static class CheckpointExporter
             Labels = labels,
             Normalization = new FeatureNormalization { Mean = state.Normalizer.Mean, Std = state.Normalizer.Std },
             MaxChunks = request.MaxChunks ?? trainedChunks,
-            Provenance = Provenance(directory, weights, state, request.CommandLine),
+            Provenance = Alias(Provenance(directory, weights, state, request.CommandLine), request.PathAliases ?? []),
         };
 
         var written = BundleWriter.Write(model, spec, request.OutputDirectory);
@@ -161,6 +162,28 @@ internal static class CheckpointExporter
         return typeof(CheckpointExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
     }
 
+    private static ModelProvenance Alias(ModelProvenance provenance, IReadOnlyList<(string From, string To)> aliases)
+    {
+        if (aliases.Count == 0)
+        {
+            return provenance;
+        }
+
+        // Longest prefix first, so that a folder inside another aliased folder gets its own name.
+        var ordered = aliases.OrderByDescending(a => a.From.Length).ToArray();
+        string Rewrite(string text)
+        {
+            foreach (var (from, to) in ordered)
+            {
+                text = text.Replace(from, to, StringComparison.Ordinal);
+            }
+
+            return text;
+        }
+
+        return provenance with { Commands = [.. provenance.Commands.Select(Rewrite)], Data = Rewrite(provenance.Data) };
+    }
+
     private static ModelProvenance Provenance(string directory, string weights, CheckpointState state, string exportCommand)
     {
         var p = state.Provenance;
@@ -168,8 +191,11 @@ internal static class CheckpointExporter
         var data = new List<string>();
         AddSynthCommand(commands, p.GetValueOrDefault("cremaD"));
         var synthetic = p.GetValueOrDefault("synthetic") == "yes";
-        data.Add($"{(synthetic ? "SYNTHETIC speech (sers-train synth) in the CREMA-D layout" : "CREMA-D")} '{FolderName(p.GetValueOrDefault("cremaD"))}', "
-            + $"partition {p.GetValueOrDefault("partition", "0")} of seed {p.GetValueOrDefault("partitionSeed", "42")}, {p.GetValueOrDefault("labels", "intended")} labels");
+        var corpus = $"{(synthetic ? "SYNTHETIC speech (sers-train synth) in the CREMA-D layout" : "CREMA-D")} '{FolderName(p.GetValueOrDefault("cremaD"))}'"
+            + (p.GetValueOrDefault("audio") is { } audio ? $" ({audio} audio)" : string.Empty);
+        data.Add(p.GetValueOrDefault("folds") is not null
+            ? $"{corpus}, VAVL fold {p.GetValueOrDefault("fold", "1")}: its training speakers, model selection on its development speakers, consensus labels (the top class of each clip's label distribution)"
+            : $"{corpus}, partition {p.GetValueOrDefault("partition", "0")} of seed {p.GetValueOrDefault("partitionSeed", "42")}, {p.GetValueOrDefault("labels", "intended")} labels");
 
         var init = p.GetValueOrDefault("init");
         if (init is null or "none")

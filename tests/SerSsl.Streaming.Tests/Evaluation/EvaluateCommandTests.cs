@@ -53,13 +53,20 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
-    public void Evaluate_300RealCremaDOpusClips_EvaluatesEveryOneWithConsistentMetrics()
+    public void Evaluate_DefaultModelOnItsCardsSampleOfTestSpeakers_WithinThreePointsOfTheCardAndConsistent()
     {
-        // The shared CREMA-D copy (Ogg Opus) with the bundled model; skipped where the shared data is absent.
+        // The CI guard of the bundled model: the sample its MODEL_CARD.md reports (300 clips of VAVL fold 1's test
+        // speakers, Opus, through the streaming path) must stay within 3 points of macro F1 of the card's figure.
+        // Skipped where the shared CREMA-D copy is absent.
         var crema = RepoPaths.RequireCremaDAudio();
+        var foldList = Path.Combine(RepoPaths.RequireVavlFolds(), "label_consensus_1.csv");
+        var card = File.ReadAllText(Path.Combine(RepoPaths.Root, "models", "default", "MODEL_CARD.md"));
+        var stated = CardSampleMacroF1(card);
         var output = Path.Combine(_dir, "real");
 
-        var (exitCode, stdout, stderr) = Run("evaluate", "--corpus", crema, "--layout", "crema-d", "--model", TestModel.Directory, "--limit", "300", "--seed", "7", "--out", output);
+        var (exitCode, stdout, stderr) = Run(
+            "evaluate", "--corpus", crema, "--layout", "crema-d", "--fold-list", foldList, "--split", "test",
+            "--model", Path.Combine(RepoPaths.Root, "models", "default"), "--limit", "300", "--seed", "1", "--out", output);
 
         Assert.True(exitCode == 0, stderr);
         Assert.Contains("evaluate: done, 300/300 clips", stderr, StringComparison.Ordinal);
@@ -76,7 +83,28 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(300, perClass.Sum(c => c.GetProperty("support").GetInt32()));
         var accuracy = root.GetProperty("metrics").GetProperty("accuracy").GetDouble();
         Assert.Equal(predictions.Count(p => p.GetProperty("correct").GetBoolean()) / 300.0, accuracy, 12);
+        var macroF1 = root.GetProperty("metrics").GetProperty("macroF1").GetDouble() * 100;
+        Assert.True(Math.Abs(macroF1 - stated) <= 3.0, $"macro F1 on the card's CI sample is {macroF1:F1} %; MODEL_CARD.md says {stated:F1} % (allowed: 3 points). Rebuild the model or update the card from the same run.\n{stdout}");
         AssertPng(Path.Combine(output, "confusion.png"), 900, 760);
+    }
+
+    [Fact]
+    public void CardSampleMacroF1_ReadsTheFigureOfTheCardsCiSampleParagraph()
+    {
+        Assert.Equal(49.6, CardSampleMacroF1("text\n\n**CI sample** (what ...): `sers evaluate ...`, 300 of\nthe test clips: accuracy 56.3 %, macro F1 49.6 %.\n\n## Next"), 6);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => CardSampleMacroF1("**CI sample**: no figure here.\n\n## Next"));
+    }
+
+    /// <summary>The macro F1 (in %) the model card's "CI sample" paragraph states.</summary>
+    private static double CardSampleMacroF1(string card)
+    {
+        var at = card.IndexOf("**CI sample**", StringComparison.Ordinal);
+        Assert.True(at >= 0, "MODEL_CARD.md has no **CI sample** paragraph.");
+        var end = card.IndexOf("\n\n", at, StringComparison.Ordinal);
+        var paragraph = card[at..(end < 0 ? card.Length : end)];
+        var match = System.Text.RegularExpressions.Regex.Match(paragraph, @"macro F1 ([0-9]+(?:\.[0-9]+)?) %");
+        Assert.True(match.Success, $"the CI sample paragraph of MODEL_CARD.md states no 'macro F1 N %': {paragraph}");
+        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]

@@ -12,16 +12,36 @@ public sealed class DefaultModelTests
     private static string Folder => Path.Combine(RepoPaths.Root, "models", "default");
 
     [Fact]
-    public void Load_DefaultBundle_SixLabelsAndSyntheticProvenance()
+    public void Load_DefaultBundle_SixLabelsAndRealCremaDProvenanceWithoutMachinePaths()
     {
         var bundle = ModelBundle.Load(Folder);
+        var provenance = bundle.Manifest.Provenance;
 
         Assert.Equal(["ANG", "DIS", "FEA", "HAP", "NEU", "SAD"], bundle.Labels);
         Assert.Equal(100, bundle.Manifest.Chunks.Frames);
         Assert.Equal(25, bundle.Manifest.Chunks.DefaultHopFrames);
-        Assert.Contains("SYNTHETIC", bundle.Manifest.Provenance.Data, StringComparison.Ordinal);
-        Assert.Contains(bundle.Manifest.Provenance.Commands, c => c.StartsWith("sers-train export", StringComparison.Ordinal));
-        Assert.InRange(bundle.Manifest.Provenance.Metrics["testMacroF1"], 0.0, 1.0);
+        Assert.DoesNotContain("SYNTHETIC", provenance.Data, StringComparison.Ordinal);
+        Assert.Contains("VAVL fold 1", provenance.Data, StringComparison.Ordinal);
+        Assert.Contains(provenance.Commands, c => c.StartsWith("sers-train finetune --crema-d CREMA-D ", StringComparison.Ordinal));
+        Assert.Contains(provenance.Commands, c => c.StartsWith("sers-train export", StringComparison.Ordinal));
+
+        // A published bundle names no folder of the machine it was built on.
+        Assert.All(provenance.Commands, c => Assert.DoesNotContain(" /", c, StringComparison.Ordinal));
+        Assert.All(provenance.Commands, c => Assert.DoesNotContain(":/", c, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Card_OfflineTestFigures_AreTheManifestsMeasuredMetrics()
+    {
+        var metrics = ModelBundle.Load(Folder).Manifest.Provenance.Metrics;
+        var card = File.ReadAllText(Path.Combine(Folder, "MODEL_CARD.md"));
+        var row = card.Split('\n').Single(l => l.StartsWith("| offline |", StringComparison.Ordinal));
+        var cells = row.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        // | offline | accuracy | macro precision | macro recall | macro F1 |, each "NN.N %".
+        string Percent(string key) => (metrics[key] * 100).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " %";
+        Assert.Equal([Percent("testAccuracy"), Percent("testMacroPrecision"), Percent("testMacroRecall"), Percent("testMacroF1")], cells[1..5]);
+        Assert.InRange(metrics["testMacroF1"], 0.40, 1.0); // far above chance (1/6) on unseen speakers
     }
 
     [Fact]
@@ -67,7 +87,8 @@ public sealed class DefaultModelTests
             files.Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.True(total <= MaxBundleBytes, $"models/default holds {total:N0} bytes; the limit is {MaxBundleBytes:N0}.");
         var card = File.ReadAllText(Path.Combine(Folder, "MODEL_CARD.md"));
-        Assert.Contains("synthetic", card, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("ODbL 1.0", card, StringComparison.Ordinal); // CREMA-D's licence, credited
+        Assert.Contains("DbCL 1.0", card, StringComparison.Ordinal);
         Assert.Contains("scripts/build-default-model.sh", card, StringComparison.Ordinal);
     }
 }
