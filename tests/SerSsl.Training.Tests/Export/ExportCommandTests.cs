@@ -65,6 +65,49 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Contains(Checkpoint.ModelFile, stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Export_VavlFoldCheckpointWithPathAliases_RecordsTheFoldAndNoMachineFolders()
+    {
+        var checkpoint = WriteCheckpoint("finetune", AggregatorKind.Gated, new Dictionary<string, string>
+        {
+            ["command"] = "sers-train finetune --crema-d /data/corpora/crema-d --folds vavl:/data/corpora/crema-d/folds/vavl --fold 3 --out /home/me/runs/f3",
+            ["cremaD"] = "/data/corpora/crema-d",
+            ["synthetic"] = "no",
+            ["audio"] = "Ogg Opus",
+            ["folds"] = "vavl:/data/corpora/crema-d/folds/vavl",
+            ["fold"] = "3",
+            ["labels"] = "vavl",
+            ["init"] = "none",
+        });
+        var output = Path.Combine(_dir, "bundle");
+
+        var (exitCode, _, stderr) = Run(
+            "export", "--checkpoint", checkpoint, "--out", output,
+            "--path-alias", "/data/corpora/crema-d=CREMA-D", "--path-alias", "/home/me/runs/=runs", "--path-alias", _dir + "=WORK");
+
+        Assert.True(exitCode == 0, stderr);
+        var provenance = ModelBundle.Load(output).Manifest.Provenance;
+        Assert.Contains("CREMA-D 'crema-d' (Ogg Opus audio), VAVL fold 3: its training speakers", provenance.Data, StringComparison.Ordinal);
+        Assert.DoesNotContain("partition", provenance.Data, StringComparison.Ordinal);
+        Assert.Equal("sers-train finetune --crema-d CREMA-D --folds vavl:CREMA-D/folds/vavl --fold 3 --out runs/f3", provenance.Commands[0]);
+        Assert.Equal("sers-train export --checkpoint WORK/ckpt --out WORK/bundle", provenance.Commands[^1]); // the aliases themselves are not recorded
+    }
+
+    [Theory]
+    [InlineData("=CREMA-D")]
+    [InlineData("/data/crema-d=")]
+    [InlineData("no-equals-sign")]
+    public void Export_MalformedPathAlias_IsRefusedWithTheExpectedForm(string alias)
+    {
+        var checkpoint = WriteCheckpoint("finetune", AggregatorKind.Mean);
+
+        var (exitCode, _, stderr) = Run("export", "--checkpoint", checkpoint, "--out", Path.Combine(_dir, "bundle"), "--path-alias", alias);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("expected FROM=TO", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "bundle")), "nothing is written when an option is wrong");
+    }
+
     [Theory]
     [InlineData("nowhere", "No checkpoint at")]
     [InlineData("ckpt/encoder.pt", "holds the chunk encoder alone")]
@@ -116,7 +159,7 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     /// <summary>A checkpoint folder as pretrain or finetune leaves it, with a small model and a test result.</summary>
-    private string WriteCheckpoint(string kind, AggregatorKind aggregator)
+    private string WriteCheckpoint(string kind, AggregatorKind aggregator, Dictionary<string, string>? provenance = null)
     {
         var dir = Path.Combine(_dir, "ckpt");
         Directory.CreateDirectory(dir);
@@ -138,7 +181,7 @@ public sealed class ExportCommandTests : IDisposable
             Labels = kind == "finetune" ? CremaDEmotion.Codes : [],
             BestDevMacroF1 = kind == "finetune" ? 0.5 : null,
             BestEpoch = 2,
-            Provenance = new Dictionary<string, string>
+            Provenance = provenance ?? new Dictionary<string, string>
             {
                 ["command"] = $"sers-train {kind} --crema-d speech --out ft",
                 ["cremaD"] = "/data/speech",
