@@ -205,12 +205,24 @@ internal static class TrainingCommands
             }
 
             var examples = result.GetRequiredValue(split) == "dev" ? data.Dev : data.Test;
-            var (matrix, _) = FineTuner.Evaluate(model, examples, data, modelOptions.MelBins, state.Settings.BatchSize, null);
+            ConfusionMatrix matrix;
             if (result.GetValue(predictions) is { } csv)
             {
+                // One pass: the matrix comes from the same probabilities the CSV holds.
                 using var set = ChunkTensors.Build(examples, data.ChunkCount, data.ChunkFrames, modelOptions.MelBins);
-                WritePredictions(csv, examples, FineTuner.Predict(model, set, state.Settings.BatchSize));
+                var probabilities = FineTuner.Predict(model, set, state.Settings.BatchSize);
+                matrix = new ConfusionMatrix(CremaDEmotion.Count);
+                for (var i = 0; i < examples.Count; i++)
+                {
+                    matrix.Add(examples[i].Label, Array.IndexOf(probabilities[i], probabilities[i].Max()), 1);
+                }
+
+                WritePredictions(csv, examples, probabilities);
                 log.WriteLine($"wrote {csv}");
+            }
+            else
+            {
+                (matrix, _) = FineTuner.Evaluate(model, examples, data, modelOptions.MelBins, state.Settings.BatchSize, null);
             }
 
             var metrics = ClassificationMetrics.From(matrix);
