@@ -10,20 +10,6 @@ namespace SerSsl.Streaming.Tests.Evaluation;
 /// <summary><c>sers evaluate --fold-list CSV --split train|dev|test</c> through the real command line.</summary>
 public sealed class EvaluateFoldListTests : IDisposable
 {
-    private const string Header = "FileName,angry,sad,disgust,fear,neutral,happy,SpkrID,Gender,Split_Set";
-
-    // Lines 2 to 8. 1001_DFA_ANG_XX is anger by its file name but sadness by consensus.
-    private static readonly string[] s_rows =
-    [
-        "1001_DFA_ANG_XX.wav,0.10,0.70,0.05,0.05,0.05,0.05,1001,Male,Test",
-        "1001_DFA_HAP_XX.wav,0.05,0.05,0.05,0.05,0.10,0.70,1001,Male,Test",
-        "1002_IEO_NEU_XX.wav,0.05,0.05,0.05,0.05,0.75,0.05,1002,Female,Test",
-        "1003_TIE_FEA_XX.wav,0.05,0.05,0.05,0.75,0.05,0.05,1003,Male,Train",
-        "1004_TIE_SAD_XX.wav,0.05,0.75,0.05,0.05,0.05,0.05,1004,Female,Development",
-        "1005_IOM_DIS_XX.wav,0.05,0.05,0.75,0.05,0.05,0.05,1005,Male,Test",
-        "1006_IOM_ANG_HI.wav,0.75,0.05,0.05,0.05,0.05,0.05,1006,Female,Train",
-    ];
-
     private readonly string _dir = RepoPaths.NewTempDirectory("evaluate-folds");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -227,8 +213,7 @@ public sealed class EvaluateFoldListTests : IDisposable
         return corpus;
     }
 
-    private string WriteFoldList() =>
-        CorpusFiles.Text(Path.Combine(_dir, "folds"), "label_consensus_1.csv", Header + "\n" + string.Join('\n', s_rows) + "\n");
+    private string WriteFoldList() => VavlTestFold.Write(Path.Combine(_dir, "folds"), VavlTestFold.Rows);
 
     private static (int ExitCode, string Output, string Error) Run(params string[] args)
     {

@@ -1,25 +1,12 @@
 using SerSsl.Core.Labels;
 using SerSsl.Streaming.Evaluation;
+using SerSsl.Streaming.Tests.Support;
 using SerSsl.TestSupport;
 
 namespace SerSsl.Streaming.Tests.Evaluation;
 
 public sealed class FoldSelectionTests : IDisposable
 {
-    private const string Header = "FileName,angry,sad,disgust,fear,neutral,happy,SpkrID,Gender,Split_Set";
-
-    // Lines 2 to 8. 1001_DFA_ANG_XX is anger by its file name but sadness by consensus.
-    private static readonly string[] s_rows =
-    [
-        "1001_DFA_ANG_XX.wav,0.10,0.70,0.05,0.05,0.05,0.05,1001,Male,Test",
-        "1001_DFA_HAP_XX.wav,0.05,0.05,0.05,0.05,0.10,0.70,1001,Male,Test",
-        "1002_IEO_NEU_XX.wav,0.05,0.05,0.05,0.05,0.75,0.05,1002,Female,Test",
-        "1003_TIE_FEA_XX.wav,0.05,0.05,0.05,0.75,0.05,0.05,1003,Male,Train",
-        "1004_TIE_SAD_XX.wav,0.05,0.75,0.05,0.05,0.05,0.05,1004,Female,Development",
-        "1005_IOM_DIS_XX.wav,0.05,0.05,0.75,0.05,0.05,0.05,1005,Male,Test",
-        "1006_IOM_ANG_HI.wav,0.75,0.05,0.05,0.05,0.05,0.05,1006,Female,Train",
-    ];
-
     private readonly string _dir = RepoPaths.NewTempDirectory("fold-selection");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -27,7 +14,7 @@ public sealed class FoldSelectionTests : IDisposable
     [Fact]
     public void Apply_TestSplit_KeepsItsClipsRelabelledAndCountsTheRest()
     {
-        var foldList = WriteFoldList(s_rows);
+        var foldList = WriteFoldList(VavlTestFold.Rows);
         var scan = Scan("1001_DFA_ANG_XX", "1001_DFA_HAP_XX", "1002_IEO_NEU_XX", "1003_TIE_FEA_XX", "1004_TIE_SAD_XX", "1099_DFA_ANG_XX");
 
         var selected = FoldSelection.Apply(scan, foldList, VavlSplit.Test);
@@ -52,7 +39,7 @@ public sealed class FoldSelectionTests : IDisposable
     [Fact]
     public void Apply_RowWithoutAudio_IsAMissingFileSkipNamingTheLine()
     {
-        var foldList = WriteFoldList(s_rows);
+        var foldList = WriteFoldList(VavlTestFold.Rows);
         var scan = Scan("1001_DFA_ANG_XX", "1001_DFA_HAP_XX", "1002_IEO_NEU_XX");
 
         var selected = FoldSelection.Apply(scan, foldList, VavlSplit.Test);
@@ -68,7 +55,7 @@ public sealed class FoldSelectionTests : IDisposable
     [Fact]
     public void Apply_KeepsTheScansOwnSkipsInPathOrder()
     {
-        var foldList = WriteFoldList(s_rows);
+        var foldList = WriteFoldList(VavlTestFold.Rows);
         var scan = Scan("1001_DFA_ANG_XX", "1002_IEO_NEU_XX") with
         {
             Skipped = [new SkippedClip("readme.wav", SkipReason.UnparseableName, "not a CREMA-D name")],
@@ -87,7 +74,7 @@ public sealed class FoldSelectionTests : IDisposable
     [InlineData(VavlSplit.Development, new[] { "1004_TIE_SAD_XX.wav" }, new[] { "sadness" }, 1)]
     public void Apply_OtherSplits_KeepOnlyTheirClips(VavlSplit split, string[] expected, string[] labels, int speakers)
     {
-        var foldList = WriteFoldList(s_rows);
+        var foldList = WriteFoldList(VavlTestFold.Rows);
         var scan = Scan("1001_DFA_ANG_XX", "1003_TIE_FEA_XX", "1004_TIE_SAD_XX", "1005_IOM_DIS_XX", "1006_IOM_ANG_HI");
 
         var selected = FoldSelection.Apply(scan, foldList, split);
@@ -107,7 +94,7 @@ public sealed class FoldSelectionTests : IDisposable
     [Fact]
     public void Apply_SameClipInTwoFolders_ScoresItOnceAndCountsTheOtherAsDuplicate()
     {
-        var foldList = WriteFoldList(s_rows);
+        var foldList = WriteFoldList(VavlTestFold.Rows);
         var scan = Scan("a/1001_DFA_ANG_XX", "b/1001_DFA_ANG_XX", "1002_IEO_NEU_XX", "1003_TIE_FEA_XX");
 
         var selected = FoldSelection.Apply(scan, foldList, VavlSplit.Test);
@@ -123,7 +110,7 @@ public sealed class FoldSelectionTests : IDisposable
     [Fact]
     public void Describe_NamesFileSetAndCounts()
     {
-        var foldList = WriteFoldList(s_rows);
+        var foldList = WriteFoldList(VavlTestFold.Rows);
         var scan = Scan("1001_DFA_ANG_XX", "1001_DFA_HAP_XX", "1002_IEO_NEU_XX", "1003_TIE_FEA_XX");
 
         var text = FoldSelection.Apply(scan, foldList, VavlSplit.Test).Selection!.Describe();
@@ -134,7 +121,7 @@ public sealed class FoldSelectionTests : IDisposable
     [Fact]
     public void Apply_NoneOfTheSplitInTheCorpus_ThrowsNamingTheSetAndAnExample()
     {
-        var foldList = WriteFoldList(s_rows);
+        var foldList = WriteFoldList(VavlTestFold.Rows);
         var scan = Scan("1003_TIE_FEA_XX", "1004_TIE_SAD_XX");
 
         var ex = Assert.Throws<ArgumentException>(() => FoldSelection.Apply(scan, foldList, VavlSplit.Test));
@@ -149,7 +136,7 @@ public sealed class FoldSelectionTests : IDisposable
     [Fact]
     public void Apply_FoldFileWithoutTheSplit_ThrowsSayingTheSetIsEmpty()
     {
-        var foldList = WriteFoldList(s_rows.Where(r => !r.EndsWith(",Development", StringComparison.Ordinal)).ToArray());
+        var foldList = WriteFoldList(VavlTestFold.Rows.Where(r => !r.EndsWith(",Development", StringComparison.Ordinal)).ToArray());
         var scan = Scan("1001_DFA_ANG_XX", "1004_TIE_SAD_XX");
 
         var ex = Assert.Throws<ArgumentException>(() => FoldSelection.Apply(scan, foldList, VavlSplit.Development));
@@ -160,7 +147,7 @@ public sealed class FoldSelectionTests : IDisposable
     [Fact]
     public void Apply_MalformedFoldFile_ThrowsArgumentExceptionNamingTheLine()
     {
-        var foldList = WriteFoldList([s_rows[0], "1001_DFA_HAP_XX.wav,0.05,0.05,0.05,0.05,0.10,0.70,1001,Male,Holdout"]);
+        var foldList = WriteFoldList([VavlTestFold.Rows[0], "1001_DFA_HAP_XX.wav,0.05,0.05,0.05,0.05,0.10,0.70,1001,Male,Holdout"]);
 
         var ex = Assert.Throws<ArgumentException>(() => FoldSelection.Apply(Scan("1001_DFA_ANG_XX"), foldList, VavlSplit.Test));
 
@@ -182,13 +169,7 @@ public sealed class FoldSelectionTests : IDisposable
         Assert.IsType<FileNotFoundException>(ex.InnerException);
     }
 
-    private string WriteFoldList(string[] rows)
-    {
-        var path = Path.Combine(_dir, "folds", "label_consensus_1.csv");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, Header + "\n" + string.Join('\n', rows) + "\n");
-        return path;
-    }
+    private string WriteFoldList(IEnumerable<string> rows) => VavlTestFold.Write(Path.Combine(_dir, "folds"), rows);
 
     /// <summary>A CREMA-D scan of .wav clips (relative paths without extension), labelled and attributed by their names.</summary>
     private CorpusScan Scan(params string[] clips)
