@@ -58,27 +58,80 @@ internal static class TrainingCommands
 
     private static FeatureCache Cache(string? cache, string corpus) => new(cache ?? Experiment.DefaultCacheDirectory(corpus), new LogMelSettings());
 
+    private static Option<string?> SpeechOption() => new("--speech")
+    {
+        Description = "Unlabeled speech without video for the energy task: a folder of WAV or Ogg Opus recordings, searched recursively (a CREMA-D copy works: its AudioWAV/, else its AudioOpus/). Labels are never read. With --unlabeled too, the energy task learns from this speech alone and the audiovisual corpus serves the face and au tasks.",
+    };
+
     private static Command Pretrain()
     {
-        var unlabeled = new Option<string>("--unlabeled") { Description = "The unlabeled audiovisual corpus: its manifest.csv or its folder (sers-train synth av writes one).", Required = true };
-        var tasks = new Option<string>("--tasks") { Description = "Pretext tasks, comma-separated: energy (energy variation), face (facial activation), au (AU-derived emotion), or all.", DefaultValueFactory = _ => "all" };
+        var unlabeled = new Option<string?>("--unlabeled") { Description = "The unlabeled audiovisual corpus: its manifest.csv or its folder (sers-train synth av writes one). Needed for the face and au tasks." };
+        var speech = SpeechOption();
+        var folds = FoldsOption();
+        folds.Description = "With --speech on a CREMA-D copy: vavl:DIR keeps only the recordings of the training speakers of VAVL fold --fold (told apart by the actor id of each file name), so that the fold's development and test speakers stay unheard.";
+        var fold = new Option<int>("--fold") { Description = "With --folds: which fold (1-5).", DefaultValueFactory = _ => 1 };
+        var tasks = new Option<string>("--tasks") { Description = "Pretext tasks, comma-separated: energy (energy variation), face (facial activation), au (AU-derived emotion), or all. Default: all with --unlabeled, energy with --speech alone.", DefaultValueFactory = _ => "all" };
         var output = new Option<string>("--out") { Description = "Checkpoint folder; running again on it resumes after the last finished epoch.", Required = true };
         var cache = CacheOption();
         var training = new TrainingOptions(defaultEpochs: 10);
-        var command = new Command("pretrain", "Self-supervised pre-training of the chunk encoder with the audiovisual pretext tasks on an unlabeled corpus. Writes checkpoint.json, model.pt, optimizer.pt and encoder.pt (what finetune --init takes).")
+        var command = new Command("pretrain", "Self-supervised pre-training of the chunk encoder with the pretext tasks: on an unlabeled audiovisual corpus (energy, face, au), on unlabeled speech (energy), or both. Writes checkpoint.json, model.pt, optimizer.pt and encoder.pt (what finetune --init takes).")
         {
-            unlabeled, tasks, output, cache,
+            unlabeled, speech, folds, fold, tasks, output, cache,
         };
         training.AddTo(command);
         command.SetAction((result, token) => Run(result, log =>
         {
-            var taskSet = PretextTaskNames.Parse(result.GetRequiredValue(tasks));
+            var manifest = result.GetValue(unlabeled);
+            var speechDir = result.GetValue(speech);
+            if (manifest is null && speechDir is null)
+            {
+                throw new ArgumentException("pretrain needs --unlabeled (an audiovisual corpus), --speech (a folder of recordings), or both.");
+            }
+
+            var vavl = VavlDirectory(result, folds);
+            if (vavl is not null && speechDir is null)
+            {
+                throw new ArgumentException("--folds chooses which --speech recordings to keep; add --speech, or leave out --folds.");
+            }
+
+            var taskSet = PretextTaskNames.Parse(result.GetResult(tasks) is { Implicit: true } && manifest is null ? "energy" : result.GetRequiredValue(tasks));
+            if (manifest is null && (taskSet & (PretextTasks.Face | PretextTasks.Au)) != 0)
+            {
+                throw new ArgumentException($"--tasks {PretextTaskNames.Format(taskSet)}: the face and au tasks need face tracks, which only an audiovisual corpus has; add --unlabeled, or pre-train --speech on --tasks energy.");
+            }
+
             var experiment = new Experiment(log, Interactive);
-            var manifest = result.GetRequiredValue(unlabeled);
-            var data = experiment.LoadPretext(manifest, Cache(result.GetValue(cache), manifest), ChunkFrames, training.ChunkScale(result), token);
             var model = training.Model(result);
+            var provenance = new Dictionary<string, string> { ["command"] = TrainingOptions.CommandLine(result) };
+            var sources = new PretextSources(null, null, null, null);
+            if (manifest is not null)
+            {
+                sources = sources with { Corpus = experiment.LoadUnlabeled(manifest, token), CorpusCache = Cache(result.GetValue(cache), manifest) };
+                provenance["unlabeled"] = Path.GetFullPath(manifest);
+            }
+
+            var synthetic = manifest is not null && Experiment.IsSynthetic(manifest);
+            if (speechDir is not null)
+            {
+                var recordings = SerSsl.Training.Data.Unlabeled.SpeechFolder.Scan(speechDir);
+                if (vavl is not null)
+                {
+                    var number = result.GetValue(fold);
+                    var partition = number is >= 1 and <= VavlFold.Count ? VavlFold.Load(vavl, number).Partition : throw new ArgumentException($"--fold must be 1 to {VavlFold.Count}; got {number}.");
+                    recordings = recordings.TrainSpeakersOf(partition);
+                    provenance["folds"] = VavlFold.Scheme + Path.GetFullPath(vavl);
+                    provenance["fold"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                sources = sources with { Speech = recordings, SpeechCache = Cache(result.GetValue(cache), recordings.Directory) };
+                provenance["speech"] = recordings.Directory;
+                provenance["speechRecordings"] = recordings.Description;
+                synthetic |= Experiment.IsSynthetic(speechDir);
+            }
+
+            provenance["synthetic"] = synthetic ? "yes" : "no";
+            var data = experiment.LoadPretext(sources, ChunkFrames, training.ChunkScale(result), token);
             log.WriteLine($"model: {Complexity(model)}");
-            var provenance = new Dictionary<string, string> { ["command"] = TrainingOptions.CommandLine(result), ["unlabeled"] = Path.GetFullPath(manifest), ["synthetic"] = Experiment.IsSynthetic(manifest) ? "yes" : "no" };
             var state = experiment.Pretrain(data, model, training.Settings(result), taskSet, result.GetRequiredValue(output), provenance, token);
             log.WriteLine($"pre-training {(state.Complete ? "finished" : "stopped")} after epoch {state.Epoch}; encoder: {Path.Combine(result.GetRequiredValue(output), Checkpoint.EncoderFile)}");
         }));
@@ -266,7 +319,7 @@ internal static class TrainingCommands
     {
         var crema = CremaDOption();
         var metadata = MetadataOption();
-        var unlabeled = new Option<string?>("--unlabeled") { Description = "The unlabeled audiovisual corpus: its manifest.csv or its folder (needed unless --conditions is none)." };
+        var unlabeled = new Option<string?>("--unlabeled") { Description = "The unlabeled audiovisual corpus: its manifest.csv or its folder (pre-training conditions need it or --speech; the face and au tasks need it)." };
         var output = new Option<string>("--out") { Description = "Results folder; running again on it resumes where it stopped (each finished condition and split is kept).", Required = true };
         var partitions = new Option<int>("--partitions") { Description = "How many of the 5 partitions (or VAVL folds, from fold 1) to run.", DefaultValueFactory = _ => 5 };
         var folds = FoldsOption();
@@ -278,11 +331,19 @@ internal static class TrainingCommands
         loss.AcceptOnlyFromAmong([.. EmotionLossFactory.Names]);
         var fraction = new Option<double>("--train-fraction") { Description = "Share of each partition's training actors used for fine-tuning, in (0, 1]; small shares show what pre-training adds when labels are scarce.", DefaultValueFactory = _ => 1.0 };
         var pretrainEpochs = new Option<int>("--pretrain-epochs") { Description = "Pre-training epochs per condition.", DefaultValueFactory = _ => 10 };
+        var speech = SpeechOption();
+        var speechSpeakers = new Option<string>("--speech-speakers")
+        {
+            Description = "Whose --speech recordings pre-training hears: train (once per split, only its training speakers, told apart by CREMA-D file names; the development and test speakers stay unheard) or all (once, every recording: the test speakers' audio is then heard, without labels).",
+            DefaultValueFactory = _ => "train",
+        };
+        speechSpeakers.AcceptOnlyFromAmong("train", "all");
+        var cacheRoot = new Option<string?>("--cache-root") { Description = "Folder of the feature caches, one folder per corpus under it (default: ~/.cache/serssl/features)." };
         var training = new TrainingOptions(defaultEpochs: 30);
         var recipe = new RecipeOptions();
         var command = new Command("reproduce", "The paper's experiment: no pre-training versus each pretext task alone versus every combination, each fine-tuned and tested on every partition. Writes results.json, results.md (macro P/R/F1, mean and std, change against no pre-training), metrics.png, and per condition a confusion matrix and training curves.")
         {
-            crema, metadata, unlabeled, output, partitions, folds, soft, partitionSeed, conditions, labels, loss, fraction, pretrainEpochs,
+            crema, metadata, unlabeled, speech, speechSpeakers, cacheRoot, output, partitions, folds, soft, partitionSeed, conditions, labels, loss, fraction, pretrainEpochs,
         };
         training.AddTo(command);
         recipe.AddTo(command);
@@ -308,7 +369,22 @@ internal static class TrainingCommands
                 Labels(result.GetRequiredValue(labels)),
                 new FineTuneSpec(model, fineTuning, EmotionLossFactory.Parse(result.GetRequiredValue(loss)), result.GetValue(fraction), ChunkFrames, training.ChunkScale(result), SoftLabels(result, soft, VavlDirectory(result, folds))),
                 settings with { Epochs = result.GetValue(pretrainEpochs) },
-                TrainingOptions.CommandLine(result));
+                TrainingOptions.CommandLine(result))
+            {
+                SpeechDirectory = result.GetValue(speech),
+                SpeechAllSpeakers = result.GetRequiredValue(speechSpeakers) == "all",
+                CacheRoot = result.GetValue(cacheRoot),
+            };
+            if (spec.UnlabeledManifest is null && spec.SpeechDirectory is not null && conditionList.FirstOrDefault(c => (c & (PretextTasks.Face | PretextTasks.Au)) != 0) is var faceCondition and not PretextTasks.None)
+            {
+                throw new ArgumentException($"--conditions: '{PretextTaskNames.Format(faceCondition)}' needs face tracks for its face and au tasks, which only an audiovisual corpus has; add --unlabeled, or keep to 'none;energy' with --speech alone.");
+            }
+
+            if (spec.SpeechDirectory is null && result.GetResult(speechSpeakers) is { Implicit: false })
+            {
+                throw new ArgumentException("--speech-speakers says whose --speech recordings pre-training hears; add --speech.");
+            }
+
             var report = new Reproduction(log, Interactive).Run(spec, token);
             result.InvocationConfiguration.Output.WriteLine(MetricsMarkdown.Table([.. report.Conditions.Select(c => c.Summary)], report.Baseline));
         }));

@@ -40,18 +40,25 @@ internal sealed class Experiment
         _interactive = interactive;
     }
 
-    /// <summary>The default feature cache folder for a corpus: under the user's cache, keyed by the corpus path.</summary>
-    public static string DefaultCacheDirectory(string corpusPath)
+    /// <summary>The default feature cache folder for a corpus: under the user's cache (or <paramref name="root"/>), keyed by the corpus path.</summary>
+    /// <param name="corpusPath">The corpus folder or manifest.</param>
+    /// <param name="root">The folder that holds one cache folder per corpus; null for <c>$XDG_CACHE_HOME/serssl/features</c> (or <c>~/.cache/serssl/features</c>).</param>
+    public static string DefaultCacheDirectory(string corpusPath, string? root = null)
     {
-        var root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        if (string.IsNullOrEmpty(root))
+        if (root is null)
         {
-            root = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            var cacheHome = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            if (string.IsNullOrEmpty(cacheHome))
+            {
+                cacheHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            }
+
+            root = Path.Combine(cacheHome, "serssl", "features");
         }
 
         var full = Path.GetFullPath(corpusPath).TrimEnd(Path.DirectorySeparatorChar);
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(full)))[..12];
-        return Path.Combine(root, "serssl", "features", $"{Path.GetFileName(full)}-{hash}");
+        return Path.Combine(root, $"{Path.GetFileName(full)}-{hash}");
     }
 
     /// <summary>Whether a corpus folder says it is synthetic (<c>sers-train synth</c> leaves a marker file).</summary>
@@ -114,11 +121,26 @@ internal sealed class Experiment
     }
 
     /// <summary>Loads the unlabeled corpus, computes its features and pretext labels, and prints a summary.</summary>
-    public PretextData LoadPretext(string manifest, FeatureCache cache, int chunkFrames, int scale, CancellationToken cancellationToken)
+    public PretextData LoadPretext(string manifest, FeatureCache cache, int chunkFrames, int scale, CancellationToken cancellationToken) =>
+        LoadPretext(new PretextSources(LoadUnlabeled(manifest, cancellationToken), cache, null, null), chunkFrames, scale, cancellationToken);
+
+    /// <summary>Loads an unlabeled audiovisual corpus (its manifest and face tracks) and prints what was kept.</summary>
+    public UnlabeledCorpus LoadUnlabeled(string manifest, CancellationToken cancellationToken)
     {
         var corpus = UnlabeledCorpus.Load(manifest, new UnlabeledLoadOptions(), Progress("OpenFace"), cancellationToken);
         _log.WriteLine($"unlabeled {corpus.ManifestPath}: {corpus.Clips.Count} clips; {corpus.Summary}");
-        var data = PretextData.Build(corpus, cache, chunkFrames, scale, Progress("features"), cancellationToken);
+        return corpus;
+    }
+
+    /// <summary>Computes the features and pretext labels of an audiovisual corpus, speech recordings or both, and prints a summary.</summary>
+    public PretextData LoadPretext(PretextSources sources, int chunkFrames, int scale, CancellationToken cancellationToken)
+    {
+        if (sources.Speech is { } speech)
+        {
+            _log.WriteLine($"speech {speech.Directory}: {speech.Description}");
+        }
+
+        var data = PretextData.Build(sources, chunkFrames, scale, Progress("features"), cancellationToken);
         _log.WriteLine($"pretext labels: {data.Summary}");
         return data;
     }

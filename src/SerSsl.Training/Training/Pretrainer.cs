@@ -76,7 +76,7 @@ internal sealed class Pretrainer
             Provenance = provenance,
         };
 
-        var examples = data.Examples;
+        var examples = Labelled(data.Examples, tasks);
         var batches = Batches.Count(examples.Count, settings.BatchSize);
         for (var epoch = startEpoch; epoch <= settings.Epochs; epoch++)
         {
@@ -105,6 +105,33 @@ internal sealed class Pretrainer
         }
 
         return state;
+    }
+
+    /// <summary>
+    /// The clips with a target for at least one selected task (speech recordings have none for face and au, and
+    /// audiovisual clips none for energy when speech recordings supply it), in their order.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A selected task has no target on any clip.</exception>
+    internal static IReadOnlyList<PretextExample> Labelled(IReadOnlyList<PretextExample> examples, PretextTasks tasks)
+    {
+        static bool Any(float[] mask) => Array.Exists(mask, static m => m > 0f);
+        bool Has(PretextExample e, PretextTasks task) => task switch
+        {
+            PretextTasks.Energy => Any(e.EnergyMask),
+            PretextTasks.Face => Any(e.FaceMask),
+            _ => e.AuMask > 0f,
+        };
+
+        foreach (var task in (PretextTasks[])[PretextTasks.Energy, PretextTasks.Face, PretextTasks.Au])
+        {
+            if (tasks.HasFlag(task) && !examples.Any(e => Has(e, task)))
+            {
+                throw new InvalidOperationException($"No pre-training clip has a target for the {PretextTaskNames.Format(task)} task{(task == PretextTasks.Energy ? string.Empty : ": it needs an audiovisual corpus with face tracks (--unlabeled)")}.");
+            }
+        }
+
+        var kept = examples.Where(e => (tasks.HasFlag(PretextTasks.Energy) && Has(e, PretextTasks.Energy)) || (tasks.HasFlag(PretextTasks.Face) && Has(e, PretextTasks.Face)) || (tasks.HasFlag(PretextTasks.Au) && Has(e, PretextTasks.Au))).ToArray();
+        return kept.Length == examples.Count ? examples : kept;
     }
 
     /// <summary>The summed masked loss of the selected tasks on one batch.</summary>

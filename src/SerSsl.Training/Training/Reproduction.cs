@@ -5,6 +5,7 @@ using SerSsl.Core.Labels;
 using SerSsl.Plots;
 using SerSsl.Training.Data.CremaD;
 using SerSsl.Training.Data.Features;
+using SerSsl.Training.Data.Unlabeled;
 using SerSsl.Training.Evaluation;
 using SerSsl.Training.Plots;
 
@@ -23,7 +24,20 @@ internal sealed record ReproductionSpec(
     LabelSource Labels,
     FineTuneSpec FineTune,
     TrainingSettings Pretraining,
-    string CommandLine);
+    string CommandLine)
+{
+    /// <summary>Unlabeled speech for the energy task (a folder of recordings, e.g. a CREMA-D copy), or null.</summary>
+    public string? SpeechDirectory { get; init; }
+
+    /// <summary>
+    /// With <see cref="SpeechDirectory"/>: pre-train once on every recording, the test speakers' too (heard without
+    /// labels), instead of once per split on its training speakers' recordings.
+    /// </summary>
+    public bool SpeechAllSpeakers { get; init; }
+
+    /// <summary>The folder holding one feature cache folder per corpus, or null for the user's cache.</summary>
+    public string? CacheRoot { get; init; }
+}
 
 /// <summary>
 /// Runs no pre-training and each pre-training condition, fine-tunes each on every partition, tests it, and writes
@@ -61,7 +75,7 @@ internal sealed class Reproduction
         }
 
         var dataset = _experiment.LoadCremaD(spec.CremaDDirectory, spec.MetadataDirectory, spec.Labels);
-        var cremaCache = new FeatureCache(Experiment.DefaultCacheDirectory(spec.CremaDDirectory), settings);
+        var cremaCache = new FeatureCache(Experiment.DefaultCacheDirectory(spec.CremaDDirectory, spec.CacheRoot), settings);
         var which = spec.VavlDirectory is null ? Enumerable.Range(0, spec.Partitions) : Enumerable.Range(1, spec.Partitions);
         var partitions = _experiment.Splits(dataset, spec.VavlDirectory, spec.PartitionSeed, which);
 
@@ -70,19 +84,70 @@ internal sealed class Reproduction
         var sameClips = spec.VavlDirectory is not null && partitions.All(p => p.Data.Clips.Count == first.Count && p.Data.Clips.All(c => first.Contains(c.Id)));
         var features = _experiment.Features(sameClips ? partitions[0].Data : dataset, cremaCache, cancellationToken);
 
-        var encoders = new Dictionary<PretextTasks, string>();
         var pretrainConditions = spec.Conditions.Where(c => c != PretextTasks.None).ToArray();
+        UnlabeledCorpus? corpus = null;
+        FeatureCache? corpusCache = null;
+        SpeechFolder? speech = null;
+        FeatureCache? speechCache = null;
         if (pretrainConditions.Length > 0)
         {
-            var manifest = spec.UnlabeledManifest ?? throw new ArgumentException("Pre-training conditions need --unlabeled (an unlabeled corpus); only --conditions none runs without one.");
-            var unlabeledCache = new FeatureCache(Experiment.DefaultCacheDirectory(manifest), settings);
-            var pretext = _experiment.LoadPretext(manifest, unlabeledCache, spec.FineTune.ChunkFrames, spec.FineTune.ChunkScale, cancellationToken);
+            if (spec.UnlabeledManifest is null && spec.SpeechDirectory is null)
+            {
+                throw new ArgumentException("Pre-training conditions need --unlabeled (an audiovisual corpus), --speech (unlabeled recordings), or both; only --conditions none runs without one.");
+            }
+
+            if (spec.UnlabeledManifest is { } manifest)
+            {
+                corpus = _experiment.LoadUnlabeled(manifest, cancellationToken);
+                corpusCache = new FeatureCache(Experiment.DefaultCacheDirectory(manifest, spec.CacheRoot), settings);
+            }
+
+            if (spec.SpeechDirectory is { } speechDirectory)
+            {
+                speech = SpeechFolder.Scan(speechDirectory);
+                speechCache = new FeatureCache(Experiment.DefaultCacheDirectory(speech.Directory, spec.CacheRoot), settings);
+                provenance["speech"] = speech.Directory;
+                provenance["speechSpeakers"] = spec.SpeechAllSpeakers ? "all (the test speakers' audio is heard, without labels)" : "the training speakers of each split";
+            }
+        }
+
+        // Pre-training runs once per condition, or once per condition and split when it may hear only the split's
+        // training speakers; a finished checkpoint is not rebuilt.
+        var perSplit = speech is not null && !spec.SpeechAllSpeakers;
+        var shared = new Dictionary<PretextTasks, string>();
+        if (pretrainConditions.Length > 0 && !perSplit)
+        {
+            var pretext = _experiment.LoadPretext(new PretextSources(corpus, corpusCache, speech, speechCache), spec.FineTune.ChunkFrames, spec.FineTune.ChunkScale, cancellationToken);
             foreach (var tasks in pretrainConditions)
             {
                 var dir = Path.Combine(outDir, "pretrain", PretextTaskNames.Format(tasks, "+"));
                 _experiment.Pretrain(pretext, spec.FineTune.Model, spec.Pretraining, tasks, dir, provenance, cancellationToken);
-                encoders[tasks] = Path.Combine(dir, Checkpoint.EncoderFile);
+                shared[tasks] = Path.Combine(dir, Checkpoint.EncoderFile);
             }
+        }
+
+        string? Encoder(PretextTasks tasks, SpeakerPartition partition)
+        {
+            if (tasks == PretextTasks.None)
+            {
+                return null;
+            }
+
+            if (!perSplit)
+            {
+                return shared[tasks];
+            }
+
+            var dir = Path.Combine(outDir, "pretrain", PretextTaskNames.Format(tasks, "+"), partition.Name);
+            if (!(Checkpoint.Exists(dir) && Checkpoint.ReadState(dir).Complete))
+            {
+                var sources = new PretextSources(corpus, corpusCache, speech!.TrainSpeakersOf(partition), speechCache);
+                var pretext = _experiment.LoadPretext(sources, spec.FineTune.ChunkFrames, spec.FineTune.ChunkScale, cancellationToken);
+                var splitProvenance = new Dictionary<string, string>(provenance) { ["speechRecordings"] = sources.Speech!.Description };
+                _experiment.Pretrain(pretext, spec.FineTune.Model, spec.Pretraining, tasks, dir, splitProvenance, cancellationToken);
+            }
+
+            return Path.Combine(dir, Checkpoint.EncoderFile);
         }
 
         var conditions = new List<ConditionResult>();
@@ -93,8 +158,9 @@ internal sealed class Reproduction
             foreach (var (data, partition) in partitions)
             {
                 var dir = Path.Combine(outDir, "finetune", name, partition.Name);
-                var runProvenance = new Dictionary<string, string>(provenance) { ["pretraining"] = name, [partition.Label is null ? "partition" : "fold"] = partition.Index.ToString(CultureInfo.InvariantCulture) };
-                results.Add(_experiment.FineTuneAndTest(data, partition, features, cremaCache, spec.FineTune, encoders.GetValueOrDefault(tasks), dir, $"finetune[{name}] {partition.ShortName}", runProvenance, cancellationToken));
+                var encoder = Encoder(tasks, partition);
+                var runProvenance = new Dictionary<string, string>(provenance) { ["pretraining"] = name, [partition.Label is null ? "partition" : "fold"] = partition.Index.ToString(CultureInfo.InvariantCulture), ["init"] = encoder is null ? "none" : Path.GetFullPath(encoder) };
+                results.Add(_experiment.FineTuneAndTest(data, partition, features, cremaCache, spec.FineTune, encoder, dir, $"finetune[{name}] {partition.ShortName}", runProvenance, cancellationToken));
             }
 
             var condition = ConditionResult.Create(name, results);
@@ -125,6 +191,34 @@ internal sealed class Reproduction
         return report;
     }
 
+    /// <summary>Macro F1 of each condition against the baseline, split by split, with the paired t-test.</summary>
+    internal static string PairedTable(EvaluationReport report, string baseline)
+    {
+        var reference = report.Conditions.First(c => c.Name == baseline);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Macro F1 paired against `{baseline}`, split by split (same splits, same seeds; t-test on the per-split differences):");
+        text.AppendLine();
+        text.AppendLine("| Condition | Δ macro F1 per split (points) | Mean ± std | t (df) | p (two-sided) |");
+        text.AppendLine("| --- | --- | ---: | ---: | ---: |");
+        foreach (var condition in report.Conditions.Where(c => c.Name != baseline))
+        {
+            var pairs = condition.Partitions.Join(reference.Partitions, static r => r.Partition, static r => r.Partition, static (c, r) => (Split: c.Partition, Value: c.Metrics.MacroF1, Reference: r.Metrics.MacroF1)).ToArray();
+            if (pairs.Length == 0)
+            {
+                continue;
+            }
+
+            var paired = PairedComparison.Of([.. pairs.Select(static p => p.Value)], [.. pairs.Select(static p => p.Reference)]);
+            var perSplit = string.Join(", ", pairs.Zip(paired.Differences, static (p, d) => string.Create(CultureInfo.InvariantCulture, $"{p.Split} {d * 100:+0.0;-0.0;0.0}")));
+            var test = paired.T is { } t ? string.Create(CultureInfo.InvariantCulture, $"{t:F2} ({paired.DegreesOfFreedom})") : "-";
+            var p = paired.P is { } pValue ? pValue.ToString(pValue < 0.001 ? "E1" : "F3", CultureInfo.InvariantCulture) : "-";
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {condition.Name} | {perSplit} | {paired.Mean * 100:+0.0;-0.0;0.0} ± {paired.Std * 100:F1} | {test} | {p} |");
+        }
+
+        text.AppendLine();
+        return text.ToString();
+    }
+
     private static string Markdown(ReproductionSpec spec, EvaluationReport report, IReadOnlyList<ConditionSummary> summaries, string? baseline, int partitions)
     {
         var text = new StringBuilder();
@@ -143,6 +237,18 @@ internal sealed class Reproduction
         text.AppendLine();
         text.AppendLine(MetricsMarkdown.Table(summaries, baseline));
         text.AppendLine();
+        if (baseline is not null && report.Conditions.Count > 1)
+        {
+            text.Append(PairedTable(report, baseline));
+        }
+
+        if (spec.SpeechDirectory is not null)
+        {
+            text.AppendLine(spec.SpeechAllSpeakers
+                ? "Pre-training heard every recording of the speech folder once, the test speakers' too (without their labels)."
+                : "Pre-training ran once per split and heard only that split's training speakers; its development and test speakers stayed unheard.");
+            text.AppendLine();
+        }
         foreach (var condition in report.Conditions)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"Per split, condition `{condition.Name}` (test speakers; percent):");
