@@ -103,6 +103,10 @@ internal static class EvaluateCommand
                 result.AddError($"--split must be train, dev or test; got '{value}'.");
             }
         });
+        var estimates = new Option<bool>("--estimates")
+        {
+            Description = "With --out: also write estimates.csv, every estimate of every clip (its time span, speech decision and probabilities), to study how a clip's decision comes about.",
+        };
         var engine = new EngineOptions();
         var command = new Command(
             "evaluate",
@@ -119,6 +123,7 @@ internal static class EvaluateCommand
             labelColumn,
             foldList,
             split,
+            estimates,
         };
         command.Validators.Add(result =>
         {
@@ -126,6 +131,11 @@ internal static class EvaluateCommand
             if (splitResult is { Implicit: false } && result.GetResult(foldList) is null)
             {
                 result.AddError("--split applies with --fold-list only: pass the fold file whose set to evaluate.");
+            }
+
+            if (result.GetValue(estimates) && result.GetResult(output) is null)
+            {
+                result.AddError("--estimates writes estimates.csv into the --out folder: add --out.");
             }
 
             if (result.GetResult(foldList) is not null && result.GetValue(layout) is { } name && name.Trim().ToLowerInvariant() is not ("crema-d" or "cremad"))
@@ -194,7 +204,7 @@ internal static class EvaluateCommand
                 await parse.InvocationConfiguration.Output.WriteAsync(report.ToString()).ConfigureAwait(false);
                 if (outDirectory is not null)
                 {
-                    foreach (var written in EvaluationWriter.WriteAll(evaluation, outDirectory))
+                    foreach (var written in EvaluationWriter.WriteAll(evaluation, outDirectory, parse.GetValue(estimates)))
                     {
                         error.WriteLine($"wrote {written}");
                     }

@@ -17,7 +17,8 @@ internal sealed record EvaluationSettings(int HopMs, double Smoothing, string Va
 /// <param name="Clip">The clip and its target.</param>
 /// <param name="Decision">Its decision.</param>
 /// <param name="DurationSeconds">Its audio duration.</param>
-internal sealed record ClipPrediction(EvaluationClip Clip, ClipDecision Decision, double DurationSeconds)
+/// <param name="Estimates">The estimates the decision came from, in sequence order (empty when not kept).</param>
+internal sealed record ClipPrediction(EvaluationClip Clip, ClipDecision Decision, double DurationSeconds, IReadOnlyList<SerSsl.Protos.V1.EmotionEstimate>? Estimates = null)
 {
     /// <summary>True when the predicted label is the target.</summary>
     public bool Correct => Decision.Predicted == Clip.Target;
@@ -129,7 +130,7 @@ internal sealed class CorpusEvaluation
             if (outcome.Decision is { } decision)
             {
                 matrix.Add(outcome.Clip.Target, decision.Predicted);
-                predictions.Add(new ClipPrediction(outcome.Clip, decision, outcome.DurationSeconds));
+                predictions.Add(new ClipPrediction(outcome.Clip, decision, outcome.DurationSeconds, outcome.Estimates));
             }
             else
             {

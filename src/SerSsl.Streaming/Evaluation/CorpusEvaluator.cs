@@ -10,7 +10,8 @@ namespace SerSsl.Streaming.Evaluation;
 /// <param name="DurationSeconds">Audio read, in seconds.</param>
 /// <param name="Failure">Why it failed (<see cref="SkipReason.UnreadableAudio"/> or <see cref="SkipReason.NoEstimates"/>); null when it did not.</param>
 /// <param name="Error">What went wrong, when it failed.</param>
-internal sealed record ClipOutcome(EvaluationClip Clip, ClipDecision? Decision, double DurationSeconds, SkipReason? Failure, string? Error);
+/// <param name="Estimates">The estimates the clip's decision came from, in sequence order (empty when it failed).</param>
+internal sealed record ClipOutcome(EvaluationClip Clip, ClipDecision? Decision, double DurationSeconds, SkipReason? Failure, string? Error, IReadOnlyList<SerSsl.Protos.V1.EmotionEstimate>? Estimates = null);
 
 /// <summary>
 /// Runs clips through one <see cref="RecognitionEngine"/> exactly as <c>sers analyze</c> runs a file
@@ -70,6 +71,6 @@ internal static class CorpusEvaluator
         var decision = ClipDecision.From(analysis.Estimates, labelCount);
         return decision is null
             ? new ClipOutcome(clip, null, analysis.DurationSeconds, SkipReason.NoEstimates, FormattableString.Invariant($"{analysis.DurationSeconds:F3} s of audio is too short for one estimate"))
-            : new ClipOutcome(clip, decision, analysis.DurationSeconds, null, null);
+            : new ClipOutcome(clip, decision, analysis.DurationSeconds, null, null, [.. analysis.Estimates.OrderBy(static e => e.Sequence)]);
     }
 }

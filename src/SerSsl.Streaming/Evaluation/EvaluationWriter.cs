@@ -14,6 +14,9 @@ internal static class EvaluationWriter
     /// <summary>Per-clip predictions.</summary>
     public const string PredictionsFile = "predictions.csv";
 
+    /// <summary>Every estimate of every evaluated clip (<c>--estimates</c>).</summary>
+    public const string EstimatesFile = "estimates.csv";
+
     /// <summary>Skipped files and why.</summary>
     public const string SkippedFile = "skipped.csv";
 
@@ -27,7 +30,10 @@ internal static class EvaluationWriter
 
     /// <summary>Writes every output file into <paramref name="directory"/> (created when missing).</summary>
     /// <returns>The paths written.</returns>
-    public static IReadOnlyList<string> WriteAll(CorpusEvaluation evaluation, string directory)
+    /// <param name="evaluation">The evaluation.</param>
+    /// <param name="directory">The output folder.</param>
+    /// <param name="estimates">Also write <see cref="EstimatesFile"/>, every estimate of every clip.</param>
+    public static IReadOnlyList<string> WriteAll(CorpusEvaluation evaluation, string directory, bool estimates = false)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         Directory.CreateDirectory(directory);
@@ -58,7 +64,43 @@ internal static class EvaluationWriter
             string.Create(s_c, $"{evaluation.ModelName} on {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(evaluation.Corpus)))} ({evaluation.Layout}): accuracy {m.Accuracy:F3}, UAR {m.UnweightedAverageRecall:F3}, {evaluation.Predictions.Count} clips"),
             width: 900,
             height: 760);
-        return [metrics, predictions, skipped, png];
+        if (!estimates)
+        {
+            return [metrics, predictions, skipped, png];
+        }
+
+        var timeline = Path.Combine(directory, EstimatesFile);
+        using (var writer = new StreamWriter(timeline, append: false, new UTF8Encoding(false)))
+        {
+            WriteEstimatesCsv(evaluation, writer);
+        }
+
+        return [metrics, predictions, skipped, png, timeline];
+    }
+
+    /// <summary>
+    /// estimates.csv: one row per estimate of each evaluated clip, in sequence order: the chunk's time span, the
+    /// speech decision the clip rule uses, and the probabilities (smoothed when <c>--smoothing</c> is on).
+    /// </summary>
+    public static void WriteEstimatesCsv(CorpusEvaluation e, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteLine("path,sequence,start_seconds,end_seconds,speech,speech_probability," + string.Join(',', e.Labels.Select(l => Csv("p_" + l))));
+        foreach (var p in e.Predictions)
+        {
+            foreach (var estimate in p.Estimates ?? [])
+            {
+                var line = new StringBuilder();
+                line.Append(s_c, $"{Csv(p.Clip.Clip.RelativePath)},{estimate.Sequence},{estimate.StartSeconds:R},{estimate.EndSeconds:R},{(estimate.Speech ? 1 : 0)},{estimate.SpeechProbability:R}");
+                foreach (var probability in estimate.Probabilities)
+                {
+                    line.Append(s_c, $",{probability.Probability:R}");
+                }
+
+                output.WriteLine(line.ToString());
+            }
+        }
     }
 
     /// <summary>The report a person reads: counts, label map, metrics, per-class table, confusion matrix, skipped files.</summary>

@@ -193,8 +193,12 @@ internal static class CheckpointExporter
         var synthetic = p.GetValueOrDefault("synthetic") == "yes";
         var corpus = $"{(synthetic ? "SYNTHETIC speech (sers-train synth) in the CREMA-D layout" : "CREMA-D")} '{FolderName(p.GetValueOrDefault("cremaD"))}'"
             + (p.GetValueOrDefault("audio") is { } audio ? $" ({audio} audio)" : string.Empty);
+        // Runs before soft labels were recorded as such say so only in their command line.
+        var soft = p.GetValueOrDefault("labels") == "vavl-soft" || (p.GetValueOrDefault("labels") is null && p.GetValueOrDefault("command") is { } typed && typed.Split(' ').Contains("--soft-labels"));
         data.Add(p.GetValueOrDefault("folds") is not null
-            ? $"{corpus}, VAVL fold {p.GetValueOrDefault("fold", "1")}: its training speakers, model selection on its development speakers, consensus labels (the top class of each clip's label distribution)"
+            ? $"{corpus}, VAVL fold {p.GetValueOrDefault("fold", "1")}: its training speakers, model selection on its development speakers, " + (soft
+                ? "trained on each clip's consensus label distribution (soft labels), selected and tested on its top class"
+                : "consensus labels (the top class of each clip's label distribution)")
             : $"{corpus}, partition {p.GetValueOrDefault("partition", "0")} of seed {p.GetValueOrDefault("partitionSeed", "42")}, {p.GetValueOrDefault("labels", "intended")} labels");
 
         var init = p.GetValueOrDefault("init");
@@ -211,7 +215,18 @@ internal static class CheckpointExporter
                 commands.Add(pretrainCommand);
             }
 
-            data.Add($"encoder pre-trained on {(pretrain.GetValueOrDefault("synthetic") == "yes" ? "the SYNTHETIC audiovisual corpus" : "the unlabeled audiovisual corpus")} '{FolderName(pretrain.GetValueOrDefault("unlabeled"))}'");
+            var sources = new List<string>();
+            if (pretrain.GetValueOrDefault("unlabeled") is { } unlabeled and not "none")
+            {
+                sources.Add($"{(pretrain.GetValueOrDefault("synthetic") == "yes" ? "the SYNTHETIC audiovisual corpus" : "the unlabeled audiovisual corpus")} '{FolderName(unlabeled)}'");
+            }
+
+            if (pretrain.GetValueOrDefault("speech") is { } speech)
+            {
+                sources.Add($"unlabeled speech '{FolderName(speech)}' ({pretrain.GetValueOrDefault("speechRecordings") ?? pretrain.GetValueOrDefault("speechSpeakers") ?? "all recordings"})");
+            }
+
+            data.Add($"encoder pre-trained ({Checkpoint.ReadState(pretrainDir).Tasks}) on {(sources.Count == 0 ? "an unlabeled corpus" : string.Join(" and ", sources))}");
         }
         else
         {

@@ -159,7 +159,12 @@ internal sealed class Reproduction
             {
                 var dir = Path.Combine(outDir, "finetune", name, partition.Name);
                 var encoder = Encoder(tasks, partition);
-                var runProvenance = new Dictionary<string, string>(provenance) { ["pretraining"] = name, [partition.Label is null ? "partition" : "fold"] = partition.Index.ToString(CultureInfo.InvariantCulture), ["init"] = encoder is null ? "none" : Path.GetFullPath(encoder) };
+                var runProvenance = new Dictionary<string, string>(provenance) { ["pretraining"] = name, [partition.Label is null ? "partition" : "fold"] = partition.Index.ToString(CultureInfo.InvariantCulture), ["init"] = encoder is null ? "none" : Path.GetFullPath(encoder), ["audio"] = dataset.AudioCopy ?? "none" };
+                if (spec.VavlDirectory is not null)
+                {
+                    runProvenance["labels"] = spec.FineTune.SoftLabels ? "vavl-soft" : "vavl";
+                }
+
                 results.Add(_experiment.FineTuneAndTest(data, partition, features, cremaCache, spec.FineTune, encoder, dir, $"finetune[{name}] {partition.ShortName}", runProvenance, cancellationToken));
             }
 

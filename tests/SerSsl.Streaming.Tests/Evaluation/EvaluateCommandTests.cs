@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using SerSsl.Streaming.Tests.Support;
 using SerSsl.TestSupport;
@@ -50,6 +51,45 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.StartsWith("1001_DFA_ANG_XX.wav,anger,1001,ANG,", csv[1], StringComparison.Ordinal);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(output, "skipped.csv")).Length);
         AssertPng(Path.Combine(output, "confusion.png"), 900, 760);
+        Assert.False(File.Exists(Path.Combine(output, "estimates.csv")), "estimates.csv is written only with --estimates");
+    }
+
+    [Fact]
+    public void Evaluate_Estimates_WritesEveryEstimateWhoseSpeechMeanIsTheClipsProbabilities()
+    {
+        var corpus = Path.Combine(_dir, "crema-d");
+        CorpusFiles.Wav(corpus, "AudioWAV/1001_DFA_ANG_XX.wav", seed: 1);
+        CorpusFiles.Wav(corpus, "AudioWAV/1002_IEO_SAD_HI.wav", seed: 2);
+        var output = Path.Combine(_dir, "out");
+
+        var (exitCode, _, stderr) = Run("evaluate", "--corpus", corpus, "--layout", "crema-d", "--model", TestModel.Directory, "--out", output, "--estimates");
+
+        Assert.True(exitCode == 0, stderr);
+        var header = File.ReadLines(Path.Combine(output, "estimates.csv")).First().Split(',');
+        Assert.Equal(["path", "sequence", "start_seconds", "end_seconds", "speech", "speech_probability"], header[..6]);
+        var estimates = File.ReadLines(Path.Combine(output, "estimates.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        var predictions = File.ReadLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        foreach (var clip in predictions)
+        {
+            var rows = estimates.Where(e => e[0] == clip[0]).ToArray();
+            Assert.Equal(int.Parse(clip[7], CultureInfo.InvariantCulture), rows.Length); // the "estimates" column
+            Assert.Equal(Enumerable.Range(0, rows.Length).Select(i => i.ToString(CultureInfo.InvariantCulture)), rows.Select(r => r[1]));
+            var used = rows.Any(r => r[4] == "1") ? rows.Where(r => r[4] == "1").ToArray() : rows;
+            for (var k = 0; k < 6; k++)
+            {
+                var mean = used.Average(r => double.Parse(r[6 + k], CultureInfo.InvariantCulture));
+                Assert.Equal(double.Parse(clip[9 + k], CultureInfo.InvariantCulture), mean, 6); // estimates hold single precision
+            }
+        }
+    }
+
+    [Fact]
+    public void Evaluate_EstimatesWithoutOut_IsRefused()
+    {
+        var (exitCode, _, stderr) = Run("evaluate", "--corpus", _dir, "--layout", "crema-d", "--estimates");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--estimates writes estimates.csv into the --out folder", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
