@@ -57,7 +57,7 @@ internal sealed class CorpusEvaluation
 
     /// <summary>The rule that turns a clip's estimates into its prediction, in words (see <see cref="ClipDecision"/>).</summary>
     public const string DecisionRule =
-        "the arg-max of the mean probability vector over the clip's estimates whose speech decision is true; over all its estimates when none is speech";
+        "the arg-max of the mean probability vector over the clip's speech estimates whose window holds the model's full K chunks; over all its speech estimates when none does, over all its estimates when none is speech";
 
     /// <summary>The model's name (manifest).</summary>
     public string ModelName { get; }

@@ -68,7 +68,7 @@ internal static class CorpusEvaluator
             return new ClipOutcome(clip, null, 0, SkipReason.UnreadableAudio, ex.Message);
         }
 
-        var decision = ClipDecision.From(analysis.Estimates, labelCount);
+        var decision = ClipDecision.From(analysis.Estimates, labelCount, engine.Bundle.Manifest.Chunks.MaxChunks);
         return decision is null
             ? new ClipOutcome(clip, null, analysis.DurationSeconds, SkipReason.NoEstimates, FormattableString.Invariant($"{analysis.DurationSeconds:F3} s of audio is too short for one estimate"))
             : new ClipOutcome(clip, decision, analysis.DurationSeconds, null, null, [.. analysis.Estimates.OrderBy(static e => e.Sequence)]);

@@ -289,6 +289,7 @@ internal static class EvaluationWriter
             json.WriteNumber("durationSeconds", p.DurationSeconds);
             json.WriteNumber("estimates", p.Decision.Estimates);
             json.WriteNumber("speechEstimates", p.Decision.SpeechEstimates);
+            json.WriteNumber("decidedFrom", p.Decision.DecidedFrom);
             json.WriteStartObject("probabilities");
             for (var k = 0; k < e.Labels.Count; k++)
             {
@@ -322,11 +323,11 @@ internal static class EvaluationWriter
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(output);
-        output.WriteLine("path,corpus_label,speaker,target,predicted,correct,duration_seconds,estimates,speech_estimates," + string.Join(',', e.Labels.Select(l => Csv("p_" + l))));
+        output.WriteLine("path,corpus_label,speaker,target,predicted,correct,duration_seconds,estimates,speech_estimates,decided_from," + string.Join(',', e.Labels.Select(l => Csv("p_" + l))));
         foreach (var p in e.Predictions)
         {
             var line = new StringBuilder();
-            line.Append(s_c, $"{Csv(p.Clip.Clip.RelativePath)},{Csv(p.Clip.Clip.Label)},{Csv(p.Clip.Clip.Speaker ?? string.Empty)},{Csv(e.Labels[p.Clip.Target])},{Csv(e.Labels[p.Decision.Predicted])},{(p.Correct ? 1 : 0)},{p.DurationSeconds:R},{p.Decision.Estimates},{p.Decision.SpeechEstimates}");
+            line.Append(s_c, $"{Csv(p.Clip.Clip.RelativePath)},{Csv(p.Clip.Clip.Label)},{Csv(p.Clip.Clip.Speaker ?? string.Empty)},{Csv(e.Labels[p.Clip.Target])},{Csv(e.Labels[p.Decision.Predicted])},{(p.Correct ? 1 : 0)},{p.DurationSeconds:R},{p.Decision.Estimates},{p.Decision.SpeechEstimates},{p.Decision.DecidedFrom}");
             foreach (var probability in p.Decision.Probabilities)
             {
                 line.Append(s_c, $",{probability:R}");

@@ -73,7 +73,7 @@ public sealed class CorpusEvaluationTests
         EvaluationWriter.WritePredictionsCsv(evaluation, writer);
 
         var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("path,corpus_label,speaker,target,predicted,correct,duration_seconds,estimates,speech_estimates,p_A,p_B,p_C", lines[0]);
+        Assert.Equal("path,corpus_label,speaker,target,predicted,correct,duration_seconds,estimates,speech_estimates,decided_from,p_A,p_B,p_C", lines[0]);
         Assert.Equal(10, lines.Length);
         Assert.StartsWith("a1.wav,a,s1,A,A,1,", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("a3.wav,a,s1,A,B,0,", lines[3], StringComparison.Ordinal);
@@ -123,7 +123,7 @@ public sealed class CorpusEvaluationTests
             probabilities[(predicted + 1) % 3] = 0.3;
             probabilities[(predicted + 2) % 3] = 0.1;
             var speech = clip.Clip.RelativePath == "c4.wav" ? 0 : 3;
-            return new ClipOutcome(clip, new ClipDecision(predicted, probabilities, 4, speech), 1.5, null, null);
+            return new ClipOutcome(clip, new ClipDecision(predicted, probabilities, 4, speech, Math.Max(speech, 1)), 1.5, null, null);
         }).ToArray();
         var settings = new EvaluationSettings(250, 0, "energy", -45, 8, null, 1, []);
         return CorpusEvaluation.Create("test-model", "/models/test", s_labels, "/corpus", "csv", settings, plan, outcomes);

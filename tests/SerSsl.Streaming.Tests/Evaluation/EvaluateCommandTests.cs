@@ -69,16 +69,21 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(["path", "sequence", "start_seconds", "end_seconds", "speech", "speech_probability"], header[..6]);
         var estimates = File.ReadLines(Path.Combine(output, "estimates.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
         var predictions = File.ReadLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        var window = TestModel.Load().Manifest.Chunks.MaxChunks;
         foreach (var clip in predictions)
         {
             var rows = estimates.Where(e => e[0] == clip[0]).ToArray();
             Assert.Equal(int.Parse(clip[7], CultureInfo.InvariantCulture), rows.Length); // the "estimates" column
             Assert.Equal(Enumerable.Range(0, rows.Length).Select(i => i.ToString(CultureInfo.InvariantCulture)), rows.Select(r => r[1]));
-            var used = rows.Any(r => r[4] == "1") ? rows.Where(r => r[4] == "1").ToArray() : rows;
+            // The clip rule: speech estimates with a full window of K chunks, else every speech estimate, else all.
+            var speech = rows.Where(r => r[4] == "1").ToArray();
+            var full = speech.Where(r => int.Parse(r[1], CultureInfo.InvariantCulture) >= window - 1).ToArray();
+            var used = full.Length > 0 ? full : speech.Length > 0 ? speech : rows;
+            Assert.Equal(used.Length, int.Parse(clip[9], CultureInfo.InvariantCulture)); // decided_from
             for (var k = 0; k < 6; k++)
             {
                 var mean = used.Average(r => double.Parse(r[6 + k], CultureInfo.InvariantCulture));
-                Assert.Equal(double.Parse(clip[9 + k], CultureInfo.InvariantCulture), mean, 6); // estimates hold single precision
+                Assert.Equal(double.Parse(clip[10 + k], CultureInfo.InvariantCulture), mean, 6); // estimates hold single precision
             }
         }
     }
