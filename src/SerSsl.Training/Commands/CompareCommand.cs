@@ -18,7 +18,7 @@ internal static class CompareCommand
     {
         var runs = new Argument<string[]>("runs")
         {
-            Description = "Two or more reproduce --out folders (or their results.json), each optionally followed by @CONDITION (default: the run's only condition, else 'none'). The first is the reference.",
+            Description = "Two or more reproduce --out folders (or their results.json), each optionally followed by @CONDITION (default: the run's only condition, else 'none'). The first is the reference. A run still in progress counts with the splits it has finished.",
             Arity = new ArgumentArity(2, 16),
         };
         var names = new Option<string?>("--names") { Description = "Comma-separated names for the runs in the table, in order (default: folder@condition)." };
@@ -64,15 +64,12 @@ internal static class CompareCommand
         var path = at > 0 ? spec[..at] : spec;
         var wanted = at > 0 ? spec[(at + 1)..] : null;
         var file = Directory.Exists(path) ? Path.Combine(path, "results.json") : path;
-        if (!File.Exists(file))
-        {
-            throw new ArgumentException($"'{path}' is not a reproduce --out folder or a results.json: {file} does not exist (a run writes it when every condition has finished).");
-        }
-
         EvaluationReport report;
         try
         {
-            report = ResultsJson.Read(file);
+            report = File.Exists(file) ? ResultsJson.Read(file)
+                : Directory.Exists(Path.Combine(path, "finetune")) ? Unfinished(path)
+                : throw new ArgumentException($"'{path}' is not a reproduce --out folder or a results.json: neither {file} nor {Path.Combine(path, "finetune")} exists.");
         }
         catch (JsonException e)
         {
@@ -89,6 +86,31 @@ internal static class CompareCommand
 
         var folder = Path.GetFileName(Path.TrimEndingDirectorySeparator(Directory.Exists(path) ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(file))!));
         return new Entry($"{folder}{ConditionSeparator}{condition.Name}", condition);
+    }
+
+    /// <summary>
+    /// The splits a reproduce run has finished so far, from <c>finetune/CONDITION/SPLIT/test-result.json</c>, when it
+    /// has not written results.json yet (it still runs, or stopped): conditions and splits in ordinal order.
+    /// </summary>
+    private static EvaluationReport Unfinished(string directory)
+    {
+        var conditions = new List<ConditionResult>();
+        foreach (var condition in Directory.GetDirectories(Path.Combine(directory, "finetune")).Order(StringComparer.Ordinal))
+        {
+            var results = Directory.GetDirectories(condition).Order(StringComparer.Ordinal)
+                .Select(split => Path.Combine(split, Training.Experiment.TestResultFile))
+                .Where(File.Exists)
+                .Select(static f => ResultsJson.Deserialize<PartitionResult>(File.ReadAllText(f)))
+                .ToArray();
+            if (results.Length > 0)
+            {
+                conditions.Add(ConditionResult.Create(Path.GetFileName(condition), results));
+            }
+        }
+
+        return conditions.Count > 0
+            ? new EvaluationReport("CREMA-D", false, [], null, conditions)
+            : throw new ArgumentException($"'{directory}' has no finished split yet (no finetune/*/*/{Training.Experiment.TestResultFile}).");
     }
 
     /// <summary>The comparison tables as Markdown.</summary>

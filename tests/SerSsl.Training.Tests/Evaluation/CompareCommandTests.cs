@@ -34,6 +34,26 @@ public sealed class CompareCommandTests : IDisposable
     }
 
     [Fact]
+    public void Compare_RunInProgress_UsesTheSplitsItHasFinished()
+    {
+        var baseline = WriteRun("baseline", ("none", [("fold-1", 6), ("fold-2", 7), ("fold-3", 8)]));
+        var running = Path.Combine(_dir, "running");
+        foreach (var (split, right) in (ValueTuple<string, int>[])[("fold-1", 9), ("fold-2", 8)])
+        {
+            Directory.CreateDirectory(Path.Combine(running, "finetune", "none", split));
+            File.WriteAllText(Path.Combine(running, "finetune", "none", split, global::SerSsl.Training.Training.Experiment.TestResultFile), ResultsJson.Serialize(PartitionResult.Create(split, Matrix(right))));
+        }
+
+        Directory.CreateDirectory(Path.Combine(running, "finetune", "none", "fold-3")); // started, not finished
+
+        var printed = TrainCli.Run("compare", baseline, running);
+
+        Assert.Contains("over the 2 shared splits (fold-1, fold-2)", printed, StringComparison.Ordinal);
+        Assert.Contains("| running@none | 85.0 ± 7.1 |", printed, StringComparison.Ordinal);
+        Assert.Contains("| +20.0 ± 14.1 |", printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compare_MissingCondition_ExitsWithTwoListingTheRunsConditions()
     {
         var run = WriteRun("run", ("none", [("fold-1", 6)]), ("energy", [("fold-1", 7)]));
@@ -56,6 +76,7 @@ public sealed class CompareCommandTests : IDisposable
 
         Assert.Equal(2, exit);
         Assert.Contains("is not a reproduce --out folder or a results.json", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("finetune", error.ToString(), StringComparison.Ordinal);
     }
 
     private string WriteRun(string name, params (string Condition, (string Split, int Right)[] Splits)[] conditions)
