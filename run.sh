@@ -13,7 +13,8 @@
 # --demo-from DIR takes a CREMA-D copy (a folder holding AudioWAV/ or AudioOpus/, or the clips themselves) and
 # plays one actor's sentence IEO ("It's eleven o'clock", the only one recorded at low, medium and high intensity) as
 # neutral, happy, angry, sad, fearful and disgusted, the high-intensity take where there is one, with pauses between
-# them. The actor is the first with all six; SERSSL_DEMO_ACTOR=1015 picks another. No audio is copied anywhere: the
+# them. The actor is 1008 (a test speaker of the bundled model's fold, a voice it never heard) or else the first with
+# all six; SERSSL_DEMO_ACTOR=1015 picks another. No audio is copied anywhere: the
 # playlist, a temporary file, names the clips where they are.
 #
 # The session is also served: gRPC on 127.0.0.1:50051 and the dashboard, a web page, on the URL it prints
@@ -96,7 +97,9 @@ crema_playlist() {
       exit 2
     fi
   else
-    for candidate in $actors; do
+    # Actor 1008 first: a test speaker of VAVL fold 1, so the bundled model (trained on that fold's training
+    # speakers) has never heard this voice; then any actor with all six.
+    for candidate in 1008 $actors; do
       if [ -z "$(crema_missing "$audio" "$candidate")" ]; then
         actor=$candidate
         break
