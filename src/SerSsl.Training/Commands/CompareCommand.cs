@@ -133,10 +133,8 @@ internal static class CompareCommand
             return MetricsMarkdown.FormatMeanStd(s);
         }
 
-        static string Paired(PairedComparison c) =>
-            string.Create(CultureInfo.InvariantCulture, $"{c.Mean * 100:+0.0;-0.0;0.0} ± {c.Std * 100:F1}");
         static string Test(PairedComparison c) =>
-            c.T is { } t ? string.Create(CultureInfo.InvariantCulture, $"t = {t:F2} ({c.DegreesOfFreedom}), p = {(c.P!.Value < 0.001 ? c.P.Value.ToString("E1", CultureInfo.InvariantCulture) : c.P.Value.ToString("F3", CultureInfo.InvariantCulture))}") : "-";
+            c.T is { } t ? string.Create(CultureInfo.InvariantCulture, $"t = {t:F2} ({c.DegreesOfFreedom}), p = {c.FormatP()}") : "-";
 
         var reference = On(entries[0]);
         var text = new StringBuilder();
@@ -156,7 +154,7 @@ internal static class CompareCommand
 
             var f1 = PairedComparison.Of([.. results.Select(static r => r.Metrics.MacroF1)], [.. reference.Select(static r => r.Metrics.MacroF1)]);
             var accuracy = PairedComparison.Of([.. results.Select(static r => r.Metrics.Accuracy)], [.. reference.Select(static r => r.Metrics.Accuracy)]);
-            text.AppendLine(CultureInfo.InvariantCulture, $" {Paired(f1)} | {Test(f1)} | {Paired(accuracy)} | {Test(accuracy)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $" {f1.FormatMeanStd()} | {Test(f1)} | {accuracy.FormatMeanStd()} | {Test(accuracy)} |");
         }
 
         text.AppendLine();

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SerSsl.Training.Evaluation;
 
 /// <summary>
@@ -15,6 +17,14 @@ internal sealed record PairedComparison(IReadOnlyList<double> Differences, doubl
 {
     /// <summary>Degrees of freedom of the test: splits - 1.</summary>
     public int DegreesOfFreedom => Differences.Count - 1;
+
+    /// <summary>The mean difference ± its standard deviation in percentage points, e.g. <c>+6.7 ± 2.4</c>.</summary>
+    public string FormatMeanStd() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Mean * 100:+0.0;-0.0;0.0} ± {Std * 100:F1}");
+
+    /// <summary>The p-value with three decimals, or in exponent form below 0.001; <c>-</c> when there is no test.</summary>
+    public string FormatP() =>
+        P is { } p ? p.ToString(p < 0.001 ? "E1" : "F3", CultureInfo.InvariantCulture) : "-";
 
     /// <summary>Compares <paramref name="values"/> with <paramref name="reference"/>, split by split.</summary>
     /// <param name="values">The condition's value on each split.</param>

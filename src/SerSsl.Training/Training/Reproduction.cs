@@ -216,8 +216,7 @@ internal sealed class Reproduction
             var paired = PairedComparison.Of([.. pairs.Select(static p => p.Value)], [.. pairs.Select(static p => p.Reference)]);
             var perSplit = string.Join(", ", pairs.Zip(paired.Differences, static (p, d) => string.Create(CultureInfo.InvariantCulture, $"{p.Split} {d * 100:+0.0;-0.0;0.0}")));
             var test = paired.T is { } t ? string.Create(CultureInfo.InvariantCulture, $"{t:F2} ({paired.DegreesOfFreedom})") : "-";
-            var p = paired.P is { } pValue ? pValue.ToString(pValue < 0.001 ? "E1" : "F3", CultureInfo.InvariantCulture) : "-";
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {condition.Name} | {perSplit} | {paired.Mean * 100:+0.0;-0.0;0.0} ± {paired.Std * 100:F1} | {test} | {p} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {condition.Name} | {perSplit} | {paired.FormatMeanStd()} | {test} | {paired.FormatP()} |");
         }
 
         text.AppendLine();

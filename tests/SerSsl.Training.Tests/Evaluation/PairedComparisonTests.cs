@@ -35,6 +35,18 @@ public sealed class PairedComparisonTests
     }
 
     [Fact]
+    public void Format_MeanStdAndP_InPointsAndThreeDecimalsOrExponent()
+    {
+        var paired = PairedComparison.Of([0.509, 0.564, 0.586, 0.548, 0.595], [0.415, 0.491, 0.505, 0.516, 0.538]);
+        var strong = PairedComparison.Of([0.60, 0.61, 0.62, 0.63, 0.64], [0.50, 0.51, 0.52, 0.5305, 0.54]);
+
+        Assert.Equal("+6.7 ± 2.4", paired.FormatMeanStd());
+        Assert.Equal("0.003", paired.FormatP());
+        Assert.Matches(@"^\d\.\dE-\d{3}$", strong.FormatP());
+        Assert.Equal("-", PairedComparison.Of([0.5], [0.4]).FormatP());
+    }
+
+    [Fact]
     public void Of_OneSplitOrEqualDifferences_HasNoTest()
     {
         Assert.Null(PairedComparison.Of([0.5], [0.4]).T);
