@@ -120,10 +120,6 @@ internal sealed class Experiment
         return features;
     }
 
-    /// <summary>Loads the unlabeled corpus, computes its features and pretext labels, and prints a summary.</summary>
-    public PretextData LoadPretext(string manifest, FeatureCache cache, int chunkFrames, int scale, CancellationToken cancellationToken) =>
-        LoadPretext(new PretextSources(LoadUnlabeled(manifest, cancellationToken), cache, null, null), chunkFrames, scale, cancellationToken);
-
     /// <summary>Loads an unlabeled audiovisual corpus (its manifest and face tracks) and prints what was kept.</summary>
     public UnlabeledCorpus LoadUnlabeled(string manifest, CancellationToken cancellationToken)
     {

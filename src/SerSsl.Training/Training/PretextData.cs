@@ -54,16 +54,6 @@ internal sealed class PretextData
     /// <summary>The longest stretch of a speech recording used as one pre-training clip: 10 s (1,000 frames).</summary>
     public const int DefaultMaxSpeechFrames = 1000;
 
-    /// <summary>Computes (or reads cached) features, chunks every clip and derives the pretext labels.</summary>
-    /// <param name="corpus">The unlabeled audiovisual corpus.</param>
-    /// <param name="cache">The feature cache.</param>
-    /// <param name="chunkFrames">m.</param>
-    /// <param name="scale">The dynamic chunker's n.</param>
-    /// <param name="progress">Feature extraction progress.</param>
-    /// <param name="cancellationToken">Stops feature extraction.</param>
-    public static PretextData Build(UnlabeledCorpus corpus, FeatureCache cache, int chunkFrames, int scale, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken) =>
-        Build(new PretextSources(corpus, cache, null, null), chunkFrames, scale, progress, cancellationToken);
-
     /// <summary>
     /// Builds the pre-training set from an audiovisual corpus, unlabeled speech, or both. Audiovisual clips carry
     /// the face and AU targets; the energy targets come from the speech recordings when there are any (the
