@@ -214,7 +214,7 @@ public sealed class OggOpusReader : IAudioReader
         while (frames < destination.Length && EnsureDecoded())
         {
             var n = Math.Min(_pcmCount / Channels, destination.Length - frames);
-            WavSampleDecoder.Downmix(_pcm.AsSpan(_pcmStart, n * Channels), destination.Slice(frames, n), Channels);
+            ChannelMixer.Downmix(_pcm.AsSpan(_pcmStart, n * Channels), Channels, destination.Slice(frames, n));
             _pcmStart += n * Channels;
             _pcmCount -= n * Channels;
             frames += n;

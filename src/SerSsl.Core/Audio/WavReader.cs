@@ -293,7 +293,7 @@ public sealed class WavReader : IAudioReader
             var bytes = n * BlockAlign;
             var interleaved = _scratch.AsSpan(0, n * Channels);
             WavSampleDecoder.Decode(_buffer.AsSpan(_bufferStart, bytes), interleaved, _kind);
-            WavSampleDecoder.Downmix(interleaved, destination.Slice(frames, n), Channels);
+            ChannelMixer.Downmix(interleaved, Channels, destination.Slice(frames, n));
             _bufferStart += bytes;
             _bufferCount -= bytes;
             frames += n;

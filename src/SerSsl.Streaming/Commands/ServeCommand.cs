@@ -21,7 +21,7 @@ internal static class ServeCommand
             var error = parse.InvocationConfiguration.Error;
             return CommandErrors.RunAsync(error, async () =>
             {
-                var options = server.Read(parse);
+                var options = server.Read(parse) with { SessionOptions = engine.Session(parse) };
                 await using var recognition = RecognitionEngine.Create(engine.ModelDirectory(parse), engine.Inference(parse));
                 await using var registry = new SessionRegistry(recognition, options);
                 await using var app = RecognitionServer.Build(registry);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SerSsl.Core.Audio;
 using SerSsl.Streaming.Sources;
 using SerSsl.Streaming.Sources.Pulse;
 

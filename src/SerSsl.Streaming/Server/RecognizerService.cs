@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using SerSsl.Core.Audio;
 using SerSsl.Protos.V1;
 using SerSsl.Streaming.Sources;
 using ProtoAudioFormat = SerSsl.Protos.V1.PcmFormat;
@@ -35,7 +36,7 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
         SessionHub hub;
         try
         {
-            hub = await registry.StartAsync(source, null, id, cancellationToken).ConfigureAwait(false);
+            hub = await registry.StartAsync(source, registry.Options.SessionOptions, id, cancellationToken).ConfigureAwait(false);
         }
         catch (SessionLimitException ex)
         {

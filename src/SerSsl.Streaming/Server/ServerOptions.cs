@@ -1,8 +1,13 @@
+using SerSsl.Streaming.Pipeline;
+
 namespace SerSsl.Streaming.Server;
 
 /// <summary>Settings of the gRPC server: where it listens, who may call it, and its limits.</summary>
 internal sealed record ServerOptions
 {
+    /// <summary>How every session the server starts for a Recognize call runs (hop, smoothing, speech detection).</summary>
+    public StreamingSessionOptions SessionOptions { get; init; } = StreamingSessionOptions.Default;
+
     /// <summary>The default address: loopback only, plaintext HTTP/2.</summary>
     public const string DefaultUrl = "http://127.0.0.1:50051";
 
@@ -46,6 +51,8 @@ internal sealed record ServerOptions
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(SessionOptions);
+        SessionOptions.Validate();
         if (Urls.Count == 0)
         {
             throw new ArgumentException("Give at least one address to listen on.", nameof(Urls));

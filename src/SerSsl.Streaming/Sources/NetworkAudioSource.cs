@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Threading.Channels;
+using SerSsl.Core.Audio;
 
 namespace SerSsl.Streaming.Sources;
 
@@ -41,14 +41,10 @@ internal sealed class IngestException(IngestError error, string message) : Excep
 internal sealed class NetworkAudioSource : IAudioSource
 {
     private readonly Channel<Block> _blocks = Channel.CreateBounded<Block>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly RawSampleEncoding _encoding;
+    private readonly RawPcmDecoder _decoder;
     private readonly double _burstSeconds;
     private readonly TimeProvider _time;
-    private readonly int _frameBytes;
-    private readonly byte[] _carry;
-    private int _carryCount;
     private long _firstArrival = -1;
-    private long _framesReceived;
     private Block _current;
     private int _currentOffset;
 
@@ -66,11 +62,9 @@ internal sealed class NetworkAudioSource : IAudioSource
         ArgumentOutOfRangeException.ThrowIfNegative(burstSeconds);
         Format = format;
         Description = description;
-        _encoding = encoding;
+        _decoder = new RawPcmDecoder(encoding, format.Channels);
         _burstSeconds = burstSeconds;
         _time = time ?? TimeProvider.System;
-        _frameBytes = BytesPerSample * format.Channels;
-        _carry = new byte[_frameBytes];
     }
 
     /// <inheritdoc />
@@ -83,9 +77,7 @@ internal sealed class NetworkAudioSource : IAudioSource
     public bool IsLive => true;
 
     /// <summary>Bytes of PCM appended so far.</summary>
-    public long BytesReceived { get; private set; }
-
-    private int BytesPerSample => _encoding == RawSampleEncoding.S16LE ? 2 : 4;
+    public long BytesReceived => _decoder.BytesReceived;
 
     /// <inheritdoc />
     public ValueTask OpenAsync(CancellationToken cancellationToken)
@@ -111,42 +103,26 @@ internal sealed class NetworkAudioSource : IAudioSource
             _firstArrival = now;
         }
 
-        var frames = (_carryCount + bytes.Length) / _frameBytes;
-        var ahead = ((double)(_framesReceived + frames) / Format.SampleRate) - _time.GetElapsedTime(_firstArrival, now).TotalSeconds;
+        var frames = _decoder.FramesFor(bytes.Length);
+        var framesReceived = _decoder.FramesDecoded + frames;
+        var elapsed = _time.GetElapsedTime(_firstArrival, now).TotalSeconds;
+        var ahead = ((double)framesReceived / Format.SampleRate) - elapsed;
         if (ahead > _burstSeconds)
         {
             throw new IngestException(
                 IngestError.TooFast,
-                string.Create(CultureInfo.InvariantCulture, $"Audio is arriving faster than real time: {(double)(_framesReceived + frames) / Format.SampleRate:F2} s of audio after {_time.GetElapsedTime(_firstArrival, now).TotalSeconds:F2} s, more than the {_burstSeconds:F1} s burst allowance ahead. Send audio at its own pace (live capture), or analyse recordings offline."));
+                string.Create(CultureInfo.InvariantCulture, $"Audio is arriving faster than real time: {(double)framesReceived / Format.SampleRate:F2} s of audio after {elapsed:F2} s, more than the {_burstSeconds:F1} s burst allowance ahead. Send audio at its own pace (live capture), or analyse recordings offline."));
         }
 
-        BytesReceived += bytes.Length;
-        _framesReceived += frames;
         if (frames == 0)
         {
-            bytes.Span.CopyTo(_carry.AsSpan(_carryCount));
-            _carryCount += bytes.Length;
+            _decoder.Decode(bytes.Span, []);
             return;
         }
 
         var samples = frames * Format.Channels;
         var buffer = ArrayPool<float>.Shared.Rent(samples);
-        var input = bytes.Span;
-        var written = 0;
-        if (_carryCount > 0)
-        {
-            var fill = _frameBytes - _carryCount;
-            input[..fill].CopyTo(_carry.AsSpan(_carryCount));
-            Decode(_carry, buffer.AsSpan(0, Format.Channels));
-            written = Format.Channels;
-            input = input[fill..];
-            _carryCount = 0;
-        }
-
-        var whole = input.Length / _frameBytes * _frameBytes;
-        Decode(input[..whole], buffer.AsSpan(written, samples - written));
-        input[whole..].CopyTo(_carry);
-        _carryCount = input.Length - whole;
+        _decoder.Decode(bytes.Span, buffer);
         try
         {
             await _blocks.Writer.WriteAsync(new Block(buffer, samples), cancellationToken).ConfigureAwait(false);
@@ -163,11 +139,9 @@ internal sealed class NetworkAudioSource : IAudioSource
     public void Complete()
     {
         _blocks.Writer.TryComplete();
-        if (_carryCount > 0)
+        if (!_decoder.TryEnd("The audio", out var message))
         {
-            throw new IngestException(
-                IngestError.PartialFrame,
-                string.Create(CultureInfo.InvariantCulture, $"The audio ended inside a sample frame: {_carryCount} trailing bytes after {BytesReceived - _carryCount} bytes, but a frame of {Format.Channels} channel(s) of {_encoding.ToString().ToLowerInvariant()} is {_frameBytes} bytes. Send whole frames."));
+            throw new IngestException(IngestError.PartialFrame, $"{message} Send whole frames.");
         }
     }
 
@@ -217,25 +191,6 @@ internal sealed class NetworkAudioSource : IAudioSource
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    private void Decode(ReadOnlySpan<byte> bytes, Span<float> samples)
-    {
-        var count = bytes.Length / BytesPerSample;
-        if (_encoding == RawSampleEncoding.S16LE)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                samples[i] = BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]) / 32768f;
-            }
-        }
-        else
-        {
-            for (var i = 0; i < count; i++)
-            {
-                samples[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
-            }
-        }
     }
 
     private readonly record struct Block(float[] Buffer, int Count);

@@ -1,18 +1,7 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using SerSsl.Core.Audio;
 
 namespace SerSsl.Streaming.Sources;
-
-/// <summary>Sample encodings of raw PCM on stdin.</summary>
-public enum RawSampleEncoding
-{
-    /// <summary>Signed 16-bit little-endian integers.</summary>
-    S16LE,
-
-    /// <summary>32-bit little-endian IEEE floats.</summary>
-    F32LE,
-}
 
 /// <summary>
 /// Audio from a stream (stdin): raw interleaved PCM in a format given on the command line, or a file format recognised
@@ -33,8 +22,8 @@ public sealed class StdinSource : IAudioSource
     private readonly bool _ownsStream;
     private readonly bool _wav;
     private readonly RawSampleEncoding _encoding;
+    private readonly RawPcmDecoder? _raw;
     private readonly byte[] _bytes = new byte[16_384];
-    private int _pendingBytes;
     private IAudioReader? _reader;
     private long _bytesConsumed;
     private bool _ended;
@@ -52,6 +41,7 @@ public sealed class StdinSource : IAudioSource
         _stream = stream;
         _ownsStream = ownsStream;
         _encoding = encoding;
+        _raw = new RawPcmDecoder(encoding, format.Channels);
         Format = format;
     }
 
@@ -75,8 +65,6 @@ public sealed class StdinSource : IAudioSource
 
     /// <inheritdoc />
     public bool IsLive => false;
-
-    private int BytesPerSample => _encoding == RawSampleEncoding.S16LE ? 2 : 4;
 
     /// <inheritdoc />
     public ValueTask OpenAsync(CancellationToken cancellationToken)
@@ -186,53 +174,23 @@ public sealed class StdinSource : IAudioSource
 
     private async ValueTask<int> ReadRawAsync(Memory<float> destination, CancellationToken cancellationToken)
     {
-        var frameBytes = BytesPerSample * Format.Channels;
-        var maxFrames = Math.Min(destination.Length / Format.Channels, _bytes.Length / frameBytes);
+        var raw = _raw!;
+        var maxFrames = destination.Length / Format.Channels;
         while (true)
         {
-            var whole = _pendingBytes / frameBytes;
-            if (whole > 0)
-            {
-                var frames = Math.Min(whole, maxFrames);
-                var samples = frames * Format.Channels;
-                Decode(_bytes.AsSpan(0, samples * BytesPerSample), destination.Span[..samples]);
-                var used = samples * BytesPerSample;
-                _bytes.AsSpan(used, _pendingBytes - used).CopyTo(_bytes);
-                _pendingBytes -= used;
-                _bytesConsumed += used;
-                return samples;
-            }
-
-            var got = await _stream.ReadAsync(_bytes.AsMemory(_pendingBytes, Math.Min(_bytes.Length - _pendingBytes, maxFrames * frameBytes)), cancellationToken).ConfigureAwait(false);
+            // Never read more bytes than complete the frames the destination can take.
+            var room = Math.Min(_bytes.Length, (maxFrames * raw.FrameBytes) - raw.PendingBytes);
+            var got = await _stream.ReadAsync(_bytes.AsMemory(0, room), cancellationToken).ConfigureAwait(false);
             if (got == 0)
             {
                 _ended = true;
-                if (_pendingBytes > 0)
-                {
-                    throw new AudioSourceException(string.Create(CultureInfo.InvariantCulture, $"stdin ended inside a sample frame: {_pendingBytes} trailing bytes after {_bytesConsumed} bytes, but a frame of {Format.Channels} channel(s) of {_encoding.ToString().ToLowerInvariant()} is {frameBytes} bytes. Check --stdin-format and --channels."));
-                }
-
-                return 0;
+                return raw.TryEnd("stdin", out var message) ? 0 : throw new AudioSourceException($"{message} Check --stdin-format and --channels.");
             }
 
-            _pendingBytes += got;
-        }
-    }
-
-    private void Decode(ReadOnlySpan<byte> bytes, Span<float> samples)
-    {
-        if (_encoding == RawSampleEncoding.S16LE)
-        {
-            for (var i = 0; i < samples.Length; i++)
+            var samples = raw.Decode(_bytes.AsSpan(0, got), destination.Span);
+            if (samples > 0)
             {
-                samples[i] = BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]) / 32768f;
-            }
-        }
-        else
-        {
-            for (var i = 0; i < samples.Length; i++)
-            {
-                samples[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+                return samples;
             }
         }
     }

@@ -1,3 +1,4 @@
+using SerSsl.Core.Audio;
 using SerSsl.Streaming.Sources;
 
 namespace SerSsl.Streaming.Tests.Server;

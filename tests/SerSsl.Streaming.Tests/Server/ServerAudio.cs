@@ -62,7 +62,7 @@ internal static class ServerAudio
     }
 
     /// <summary>Sends requests, completes the request stream, and reads every response.</summary>
-    public static async Task<List<RecognizeResponse>> Recognize(Recognizer.RecognizerClient client, IEnumerable<RecognizeRequest> requests, CancellationToken cancellationToken)
+    public static async Task<List<RecognizeResponse>> Recognize(Recognizer.RecognizerClient client, IEnumerable<RecognizeRequest> requests, CancellationToken cancellationToken, TimeSpan pause = default)
     {
         using var call = client.Recognize(cancellationToken: cancellationToken);
         var responses = ReadAll(call.ResponseStream, cancellationToken);
@@ -71,6 +71,10 @@ internal static class ServerAudio
             foreach (var request in requests)
             {
                 await call.RequestStream.WriteAsync(request, cancellationToken);
+                if (pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause, cancellationToken);
+                }
             }
 
             await call.RequestStream.CompleteAsync();

@@ -55,6 +55,32 @@ public sealed class ServerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_SessionOptions_RecognizeCallsRunWithThem()
+    {
+        // Arrange: a 500 ms hop (the test model's default is shorter) and a speech threshold no tone reaches.
+        var ct = TestContext.Current.CancellationToken;
+        var server = await CommandServer.StartAsync(["serve", "--model", TestModel.Directory, "--urls", "http://127.0.0.1:0", "--hop-ms", "500", "--vad-threshold-db", "0"], ct);
+        await using var disposeServer = server;
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var client = new Recognizer.RecognizerClient(channel);
+        Assert.NotEqual(50, TestModel.Load().Manifest.Chunks.DefaultHopFrames);
+
+        // Act
+        // (6 s of audio in 0.1 s messages at twice real time: a live session, within the burst allowance.)
+        var responses = await ServerAudio.Recognize(client, [ServerAudio.Config(), .. ServerAudio.Chunks(ServerAudio.S16(ServerAudio.Tone(16_000, 6)), 3200)], ct, pause: TimeSpan.FromMilliseconds(50));
+        await server.StopAsync();
+
+        // Assert
+        var estimates = responses.Where(r => r.Estimate is not null).Select(r => r.Estimate).ToList();
+        Assert.True(estimates.Count >= 3, $"{estimates.Count} estimates: {string.Join(", ", responses.Select(r => r.ToString()))}");
+        // (A live session that falls behind drops its oldest audio, which shifts later positions: skip those steps.)
+        var steps = estimates.Skip(1).Zip(estimates).Where(pair => pair.First.DroppedSamples == 0).ToList();
+        Assert.NotEmpty(steps);
+        Assert.All(steps, pair => Assert.Equal(0.5, pair.First.StartSeconds - pair.Second.StartSeconds, 1e-9));
+        Assert.All(estimates, e => Assert.False(e.Speech));
+    }
+
+    [Fact]
     public async Task ListenServe_PacedFile_SubscribersGetTheEstimatesTheCommandPrints()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -15,7 +15,7 @@ internal enum WavSampleKind
     Float64,
 }
 
-/// <summary>Converts little-endian WAV sample bytes to floats, and averages interleaved frames to mono.</summary>
+/// <summary>Converts little-endian WAV sample bytes to floats (mixing to mono is <see cref="ChannelMixer"/>'s).</summary>
 internal static class WavSampleDecoder
 {
     private const float Scale8 = 1f / 128f;
@@ -110,31 +110,6 @@ internal static class WavSampleDecoder
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
-        }
-    }
-
-    /// <summary>Writes the mean of each frame of <paramref name="interleaved"/> to <paramref name="mono"/>.</summary>
-    public static void Downmix(ReadOnlySpan<float> interleaved, Span<float> mono, int channels)
-    {
-        if (channels == 2)
-        {
-            for (int f = 0, i = 0; i + 1 < interleaved.Length; f++, i += 2)
-            {
-                mono[f] = (interleaved[i] + interleaved[i + 1]) * 0.5f;
-            }
-
-            return;
-        }
-
-        for (int f = 0, i = 0; i + channels <= interleaved.Length; f++, i += channels)
-        {
-            var sum = 0f;
-            for (var c = 0; c < channels; c++)
-            {
-                sum += interleaved[i + c];
-            }
-
-            mono[f] = sum / channels;
         }
     }
 }
