@@ -25,8 +25,10 @@ public class ChunkPathBenchmarks
     private BenchmarkModel _model = null!;
     private OnnxEmotionModel _onnx = null!;
     private InferenceScheduler _scheduler = null!;
-    private EmbeddingWindow _window = null!;
-    private Sink _sink = null!;
+    private readonly List<InferenceLane<ChunkInfo>> _lanes = [];
+    private readonly List<UtteranceEvent> _events = [];
+    private InferenceLane<ChunkInfo> _lane = null!;
+    private EstimateBuilder _builder = null!;
     private float[] _features = [];
     private long _index;
 
@@ -42,11 +44,11 @@ public class ChunkPathBenchmarks
         _scheduler = new InferenceScheduler(_onnx);
         for (var i = 0; i < ActiveSessions; i++)
         {
-            _scheduler.AddSession();
+            _lanes.Add(_scheduler.OpenLane<ChunkInfo>());
         }
 
-        _window = new EmbeddingWindow(_onnx.EmbeddingDim, _onnx.MaxChunks, _onnx.MaxBatch);
-        _sink = new Sink(new EstimateBuilder("bench", _model.Bundle.Labels, StreamingSessionOptions.Default));
+        _lane = _lanes[0];
+        _builder = new EstimateBuilder("bench", _model.Bundle.Labels, StreamingSessionOptions.Default);
         var random = new Random(5);
         _features = new float[_onnx.ChunkFrames * _onnx.MelBins];
         for (var i = 0; i < _features.Length; i++)
@@ -58,6 +60,11 @@ public class ChunkPathBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        foreach (var lane in _lanes)
+        {
+            lane.Dispose();
+        }
+
         _scheduler.Dispose();
         _onnx.Dispose();
         _model.Dispose();
@@ -77,35 +84,25 @@ public class ChunkPathBenchmarks
             ArrivalTimestamp = Stopwatch.GetTimestamp(),
             SpeechProbability = 1f,
         };
-        _sink.Done.Reset();
-        _scheduler.Submit(new ChunkJob(_sink, _window, chunk, info));
-        _sink.Done.Wait();
-        return _sink.Last!;
-    }
-
-    private sealed class Sink(EstimateBuilder builder) : IChunkSink
-    {
-        private readonly List<UtteranceEvent> _events = [];
-
-        public ManualResetEventSlim Done { get; } = new(false, spinCount: 0);
-
-        public EmotionEstimate? Last { get; private set; }
-
-        public void OnResult(ChunkJob job, ReadOnlySpan<float> probabilities)
+        _lane.Submit(chunk, info);
+        var result = _lane.Results.TryRead(out var ready) ? ready : _lane.Results.ReadAsync().AsTask().GetAwaiter().GetResult();
+        try
         {
-            Last = builder.Build((ChunkInfo)job.State!, probabilities, _events);
-            _events.Clear();
-            Done.Set();
-        }
+            if (result.Error is not null)
+            {
+                throw new InvalidOperationException("A benchmark chunk failed.", result.Error);
+            }
 
-        public void OnFailure(ChunkJob job, Exception error) => throw new InvalidOperationException("A benchmark chunk failed.", error);
+            var estimate = _builder.Build(result.Tag, result.Span, _events);
+            _events.Clear();
+            return estimate;
+        }
+        finally
+        {
+            result.Return();
+        }
     }
 
-    /// <summary>
-    /// In process: the TorchSharp native library loads only from this project's own output, where the build patched it
-    /// (docs/adr/0003-torchsharp-load-fix.md); a separately generated benchmark project would not have that copy. Short
-    /// runs (3 warm-up and 3 measured iterations) keep the whole class within a few minutes.
-    /// </summary>
     private static Job InProcessShortRun => Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("InProcessShort");
 
     private sealed class Config : ManualConfig

@@ -1,47 +1,35 @@
 namespace SerSsl.Streaming.Inference;
 
-/// <summary>Receives the outcome of a session's chunks from the scheduler thread; must return quickly and never block.</summary>
-public interface IChunkSink
+/// <summary>One chunk of one lane on its way through the <see cref="InferenceScheduler"/>.</summary>
+internal abstract class ChunkJob(InferenceLane lane, float[] chunk)
 {
-    /// <summary>The chunk has been encoded and aggregated with its context.</summary>
-    /// <param name="job">The job (its <see cref="ChunkJob.Chunk"/> has been returned to the pool).</param>
-    /// <param name="probabilities">Label probabilities; valid only during the call.</param>
-    public void OnResult(ChunkJob job, ReadOnlySpan<float> probabilities);
+    /// <summary>The lane the chunk came from.</summary>
+    public InferenceLane Lane { get; } = lane;
 
-    /// <summary>The chunk could not be run.</summary>
-    /// <param name="job">The job.</param>
-    /// <param name="error">Why.</param>
-    public void OnFailure(ChunkJob job, Exception error);
+    /// <summary>The chunk's values (m x bins at the start of a pooled array; the scheduler returns it).</summary>
+    public float[] Chunk { get; } = chunk;
+
+    /// <summary>Index of the chunk's embedding in its lane's window, set by the scheduler.</summary>
+    public long EmbeddingIndex { get; set; }
+
+    /// <summary>Hands the probabilities to the lane (scheduler thread; valid only during the call).</summary>
+    public abstract void Deliver(ReadOnlySpan<float> probabilities);
+
+    /// <summary>Hands a failure to the lane.</summary>
+    public abstract void Fail(Exception error);
 }
 
-/// <summary>One chunk of one session, on its way through the <see cref="InferenceScheduler"/>.</summary>
-public sealed class ChunkJob
+/// <summary>A chunk with its lane's tag.</summary>
+internal sealed class ChunkJob<TTag>(InferenceLane<TTag> lane, float[] chunk, TTag tag) : ChunkJob(lane, chunk)
 {
-    /// <summary>Creates a job.</summary>
-    /// <param name="sink">Who receives the result.</param>
-    /// <param name="window">The session's embedding context.</param>
-    /// <param name="chunk">Normalised log-mel chunk, m x bins values (rented from the shared pool; the scheduler returns it).</param>
-    /// <param name="state">The session's own data about the chunk, passed back untouched.</param>
-    public ChunkJob(IChunkSink sink, EmbeddingWindow window, float[] chunk, object? state)
-    {
-        Sink = sink;
-        Window = window;
-        Chunk = chunk;
-        State = state;
-    }
+    private readonly InferenceLane<TTag> _lane = lane;
 
-    /// <summary>Who receives the result.</summary>
-    public IChunkSink Sink { get; }
+    /// <summary>The session's data about the chunk.</summary>
+    public TTag Tag { get; } = tag;
 
-    /// <summary>The session's embedding context.</summary>
-    public EmbeddingWindow Window { get; }
+    /// <inheritdoc />
+    public override void Deliver(ReadOnlySpan<float> probabilities) => _lane.Deliver(this, probabilities);
 
-    /// <summary>The chunk's values (m x bins at the start of a pooled array).</summary>
-    public float[] Chunk { get; }
-
-    /// <summary>The session's own data about the chunk.</summary>
-    public object? State { get; }
-
-    /// <summary>Index of the chunk's embedding in <see cref="Window"/>, set by the scheduler.</summary>
-    internal long EmbeddingIndex { get; set; }
+    /// <inheritdoc />
+    public override void Fail(Exception error) => _lane.Fail(this, error);
 }

@@ -40,9 +40,6 @@ public sealed class EmbeddingWindow
     /// <summary>Embeddings appended so far; the next one gets this index.</summary>
     public long Count { get; private set; }
 
-    /// <summary>The scheduler's mark of the last batch that counted this window's session (scheduler thread only).</summary>
-    internal long BatchStamp { get; set; }
-
     /// <summary>Appends an embedding and returns its index.</summary>
     /// <param name="embedding">D values.</param>
     public long Append(ReadOnlySpan<float> embedding)

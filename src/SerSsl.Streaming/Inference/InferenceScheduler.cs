@@ -6,16 +6,20 @@ namespace SerSsl.Streaming.Inference;
 /// <summary>
 /// Runs the model for every session on one dedicated thread, micro-batching chunks: after the first chunk arrives it
 /// waits up to <see cref="InferenceOptions.MaxWait"/> for more (up to <see cref="InferenceOptions.MaxBatch"/>), encodes
-/// them in one run, appends each embedding to its session's window, and aggregates every chunk with its context in a
+/// them in one run, appends each embedding to its lane's window, and aggregates every chunk with its context in a
 /// second run.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The wait ends early once every active session (<see cref="AddSession"/>) has a chunk in the batch: with one
+/// Each session gets its own <see cref="InferenceLane{TTag}"/> (<see cref="OpenLane{TTag}"/>): it submits chunks there
+/// and reads their outcomes back there. The wait ends early once every open lane has a chunk in the batch: with one
 /// session a chunk runs at once, and with many the batch closes as soon as nobody else is due.
 /// </para>
-/// Chunks are processed in submission order, so a session's results come back in the order it submitted them.
-/// <see cref="Submit"/> never blocks. A failed run fails only the chunks of that batch; the scheduler goes on.
+/// <para>
+/// Chunks are processed in submission order, so a lane's results come back in the order it submitted them.
+/// Submitting never blocks. A failed run fails only the chunks of that batch; the scheduler goes on. The batch wait
+/// runs on <see cref="TimeProvider"/>, so tests drive it with a fake clock.
+/// </para>
 /// </remarks>
 public sealed class InferenceScheduler : IDisposable
 {
@@ -24,22 +28,28 @@ public sealed class InferenceScheduler : IDisposable
     private readonly object _lock = new();
     private readonly List<ChunkJob> _batch;
     private readonly Thread _thread;
-    private readonly long _maxWaitTicks;
+    private readonly TimeProvider _time;
+    private readonly ITimer _deadlineTimer;
+    private readonly TimeSpan _maxWait;
     private bool _stopping;
-    private int _activeSessions;
+    private int _openLanes;
     private long _batchStamp;
     private long _batches;
     private long _chunks;
     private long _busyTicks;
+    private long _runningSince;
 
     /// <summary>Starts the scheduler thread.</summary>
     /// <param name="model">The model; owned by the caller, and used only by this scheduler from now on.</param>
-    public InferenceScheduler(OnnxEmotionModel model)
+    /// <param name="time">The clock of the batch wait; null for the system clock.</param>
+    public InferenceScheduler(OnnxEmotionModel model, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
+        _time = time ?? TimeProvider.System;
         _batch = new List<ChunkJob>(model.MaxBatch);
-        _maxWaitTicks = (long)(model.Options.MaxWait.TotalSeconds * Stopwatch.Frequency);
+        _maxWait = model.Options.MaxWait;
+        _deadlineTimer = _time.CreateTimer(static state => ((InferenceScheduler)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _thread = new Thread(Run) { IsBackground = true, Name = "sers inference", Priority = ThreadPriority.AboveNormal };
         _thread.Start();
     }
@@ -53,8 +63,11 @@ public sealed class InferenceScheduler : IDisposable
     /// <summary>Chunks run so far.</summary>
     public long ChunksRun => Interlocked.Read(ref _chunks);
 
-    /// <summary>Time spent running the model so far.</summary>
+    /// <summary>Time spent running the model so far (measured on the processor's clock, not <see cref="TimeProvider"/>).</summary>
     public TimeSpan BusyTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _busyTicks));
+
+    /// <summary>True while the scheduler thread runs (false once stopped, or if it died).</summary>
+    public bool IsRunning => _thread.IsAlive && !Volatile.Read(ref _stopping);
 
     /// <summary>Chunks waiting for the next batch.</summary>
     public int QueueLength
@@ -68,43 +81,30 @@ public sealed class InferenceScheduler : IDisposable
         }
     }
 
-    /// <summary>Sessions currently feeding the scheduler.</summary>
-    public int ActiveSessions => Volatile.Read(ref _activeSessions);
+    /// <summary>
+    /// How long the batch in progress has been running: a few milliseconds when healthy, growing without bound when
+    /// the model is stuck. Zero between batches.
+    /// </summary>
+    public TimeSpan Stall => Volatile.Read(ref _runningSince) is var since and not 0 ? Stopwatch.GetElapsedTime(since) : TimeSpan.Zero;
 
-    /// <summary>Counts a session that will submit chunks, so batches wait for it (up to the maximum wait).</summary>
-    public void AddSession() => Interlocked.Increment(ref _activeSessions);
+    /// <summary>Called on the scheduler thread before each batch runs (tests use it to hold the thread inside a batch).</summary>
+    internal Action? BatchStarting { get; set; }
 
-    /// <summary>Stops counting a session that has ended.</summary>
-    public void RemoveSession()
-    {
-        Interlocked.Decrement(ref _activeSessions);
-        lock (_lock)
-        {
-            // A batch may be waiting for this session's next chunk, which will not come.
-            Monitor.PulseAll(_lock);
-        }
-    }
+    /// <summary>Lanes open now: sessions that may still submit chunks.</summary>
+    public int OpenLanes => Volatile.Read(ref _openLanes);
 
-    /// <summary>Queues a chunk; its sink hears back on the scheduler thread.</summary>
-    /// <param name="job">The chunk.</param>
+    /// <summary>Opens a lane for one session; complete or dispose it when the session submits no more.</summary>
+    /// <typeparam name="TTag">What the session attaches to each chunk.</typeparam>
     /// <exception cref="ObjectDisposedException">The scheduler has been stopped.</exception>
-    public void Submit(ChunkJob job)
+    internal InferenceLane<TTag> OpenLane<TTag>()
     {
-        ArgumentNullException.ThrowIfNull(job);
-        if (job.Chunk.Length < _model.ChunkFrames * _model.MelBins)
-        {
-            throw new ArgumentException($"A chunk has {_model.ChunkFrames * _model.MelBins} values, got {job.Chunk.Length}.", nameof(job));
-        }
-
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
-            _queue.Enqueue(job);
-            if (_queue.Count == 1 || _queue.Count >= _model.MaxBatch)
-            {
-                Monitor.PulseAll(_lock);
-            }
+            _openLanes++;
         }
+
+        return new InferenceLane<TTag>(this, new EmbeddingWindow(_model.EmbeddingDim, _model.MaxChunks, _model.MaxBatch));
     }
 
     /// <summary>Stops the thread after the batch in progress; queued chunks fail with <see cref="OperationCanceledException"/>.</summary>
@@ -123,6 +123,7 @@ public sealed class InferenceScheduler : IDisposable
         }
 
         _thread.Join();
+        _deadlineTimer.Dispose();
         lock (_lock)
         {
             abandoned = [.. _queue];
@@ -132,7 +133,46 @@ public sealed class InferenceScheduler : IDisposable
         foreach (var job in abandoned)
         {
             ArrayPool<float>.Shared.Return(job.Chunk);
-            job.Sink.OnFailure(job, new OperationCanceledException("The inference scheduler was stopped."));
+            job.Fail(new OperationCanceledException("The inference scheduler was stopped."));
+        }
+    }
+
+    /// <summary>Queues a lane's chunk.</summary>
+    internal void Enqueue(ChunkJob job)
+    {
+        if (job.Chunk.Length < _model.ChunkFrames * _model.MelBins)
+        {
+            throw new ArgumentException($"A chunk has {_model.ChunkFrames * _model.MelBins} values, got {job.Chunk.Length}.", nameof(job));
+        }
+
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            _queue.Enqueue(job);
+            if (_queue.Count == 1 || _queue.Count >= _model.MaxBatch)
+            {
+                Monitor.PulseAll(_lock);
+            }
+        }
+    }
+
+    /// <summary>A lane will submit no more chunks.</summary>
+    internal void LaneEnded()
+    {
+        lock (_lock)
+        {
+            _openLanes--;
+
+            // A batch may be waiting for this lane's next chunk, which will not come.
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    private void Wake()
+    {
+        lock (_lock)
+        {
+            Monitor.PulseAll(_lock);
         }
     }
 
@@ -141,18 +181,21 @@ public sealed class InferenceScheduler : IDisposable
         while (TakeBatch())
         {
             var start = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _runningSince, start);
             try
             {
+                BatchStarting?.Invoke();
                 RunBatch();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 foreach (var job in _batch)
                 {
-                    job.Sink.OnFailure(job, ex);
+                    job.Fail(ex);
                 }
             }
 
+            Volatile.Write(ref _runningSince, 0);
             Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - start);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _chunks, _batch.Count);
@@ -165,40 +208,59 @@ public sealed class InferenceScheduler : IDisposable
     {
         lock (_lock)
         {
-            while (_queue.Count == 0)
+            // Once stopping, no new batch starts: what is still queued fails with cancellation in Dispose.
+            while (!_stopping && _queue.Count == 0)
             {
-                if (_stopping)
-                {
-                    return false;
-                }
-
                 Monitor.Wait(_lock);
             }
 
-            var deadline = Stopwatch.GetTimestamp() + _maxWaitTicks;
-            var stamp = ++_batchStamp;
-            var sessions = 0;
-            while (true)
+            if (_stopping)
             {
-                while (_queue.Count > 0 && _batch.Count < _model.MaxBatch)
+                return false;
+            }
+
+            var firstArrival = _time.GetTimestamp();
+            var stamp = ++_batchStamp;
+            var lanes = 0;
+            var armed = false;
+            try
+            {
+                while (true)
                 {
-                    var job = _queue.Dequeue();
-                    if (job.Window.BatchStamp != stamp)
+                    while (_queue.Count > 0 && _batch.Count < _model.MaxBatch)
                     {
-                        job.Window.BatchStamp = stamp;
-                        sessions++;
+                        var job = _queue.Dequeue();
+                        if (job.Lane.BatchStamp != stamp)
+                        {
+                            job.Lane.BatchStamp = stamp;
+                            lanes++;
+                        }
+
+                        _batch.Add(job);
                     }
 
-                    _batch.Add(job);
-                }
+                    var remaining = _maxWait - _time.GetElapsedTime(firstArrival);
+                    if (_batch.Count >= _model.MaxBatch || remaining <= TimeSpan.Zero || _stopping || lanes >= _openLanes)
+                    {
+                        return true;
+                    }
 
-                var remaining = deadline - Stopwatch.GetTimestamp();
-                if (_batch.Count >= _model.MaxBatch || remaining <= 0 || _stopping || sessions >= Volatile.Read(ref _activeSessions))
+                    if (!armed)
+                    {
+                        // The timer pulses the lock at the deadline; chunks and lane ends pulse it too.
+                        _deadlineTimer.Change(remaining, Timeout.InfiniteTimeSpan);
+                        armed = true;
+                    }
+
+                    Monitor.Wait(_lock);
+                }
+            }
+            finally
+            {
+                if (armed)
                 {
-                    return true;
+                    _deadlineTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 }
-
-                Monitor.Wait(_lock, TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
             }
         }
     }
@@ -221,27 +283,26 @@ public sealed class InferenceScheduler : IDisposable
         for (var i = 0; i < count; i++)
         {
             var job = _batch[i];
-            job.EmbeddingIndex = job.Window.Append(model.Embeddings.AsSpan(i * dim, dim));
+            job.EmbeddingIndex = job.Lane.Window.Append(model.Embeddings.AsSpan(i * dim, dim));
         }
 
         for (var i = 0; i < count; i++)
         {
             var job = _batch[i];
-            k = Math.Max(k, job.Window.ContextLength(job.EmbeddingIndex));
+            k = Math.Max(k, job.Lane.Window.ContextLength(job.EmbeddingIndex));
         }
 
         for (var i = 0; i < count; i++)
         {
             var job = _batch[i];
-            job.Window.CopyWindow(job.EmbeddingIndex, model.AggregatorEmbeddings.AsSpan(i * k * dim, k * dim), model.AggregatorMask.AsSpan(i * k, k));
+            job.Lane.Window.CopyWindow(job.EmbeddingIndex, model.AggregatorEmbeddings.AsSpan(i * k * dim, k * dim), model.AggregatorMask.AsSpan(i * k, k));
         }
 
         model.Aggregate(count, k);
         var labels = model.LabelCount;
         for (var i = 0; i < count; i++)
         {
-            var job = _batch[i];
-            job.Sink.OnResult(job, model.Probabilities.AsSpan(i * labels, labels));
+            _batch[i].Deliver(model.Probabilities.AsSpan(i * labels, labels));
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using SerSsl.Streaming.Inference;
 using SerSsl.Streaming.Tests.Support;
 
@@ -7,78 +7,192 @@ namespace SerSsl.Streaming.Tests.Pipeline;
 
 public sealed class InferenceSchedulerTests
 {
+    private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(10);
+
     [Fact]
-    public async Task Submit_OnlyActiveSessionsChunkIsQueued_RunsWithoutWaitingForMore()
+    public async Task Submit_OnlyOpenLanesChunkIsQueued_RunsWithoutWaitingForTheClock()
     {
+        // Arrange: a fake clock that never moves, so a batch that waited for company would never close.
+        var ct = TestContext.Current.CancellationToken;
         using var model = OnnxEmotionModel.Load(TestModel.Load(), InferenceOptions.Default with { MaxWait = TimeSpan.FromSeconds(1) });
-        using var scheduler = new InferenceScheduler(model);
-        scheduler.AddSession();
+        using var scheduler = new InferenceScheduler(model, new FakeTimeProvider());
+        using var lane = scheduler.OpenLane<int>();
 
-        var elapsed = await RunOneChunk(model, scheduler);
+        // Act
+        lane.Submit(Chunk(model), 7);
+        var result = await lane.Results.ReadAsync(ct).AsTask().WaitAsync(s_patience, ct);
 
-        Assert.True(elapsed < TimeSpan.FromMilliseconds(500), $"a lone session's chunk waited {elapsed.TotalMilliseconds:F0} ms for company");
+        // Assert
+        Assert.Null(result.Error);
+        Assert.Equal(7, result.Tag);
+        Assert.Equal(model.LabelCount, result.Span.Length);
+        Assert.Equal(1f, result.Span.ToArray().Sum(), 1e-4f);
+        result.Return();
     }
 
     [Fact]
-    public async Task Submit_AnotherActiveSessionHasNoChunkYet_WaitsUpToTheMaximumWait()
+    public async Task Submit_AnotherOpenLaneHasNoChunkYet_WaitsExactlyTheMaximumWait()
     {
+        // Arrange
+        var ct = TestContext.Current.CancellationToken;
+        var clock = new FakeTimeProvider();
         using var model = OnnxEmotionModel.Load(TestModel.Load(), InferenceOptions.Default with { MaxWait = TimeSpan.FromMilliseconds(300) });
+        using var scheduler = new InferenceScheduler(model, clock);
+        using var lane = scheduler.OpenLane<int>();
+        using var idle = scheduler.OpenLane<int>();
+
+        // Act: the batch holds its chunk for the idle lane until the clock passes the maximum wait.
+        lane.Submit(Chunk(model), 1);
+        await WaitUntil(() => scheduler.QueueLength == 0, ct);
+        clock.Advance(TimeSpan.FromMilliseconds(299));
+        var early = lane.Results.TryPeek(out _);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var result = await lane.Results.ReadAsync(ct).AsTask().WaitAsync(s_patience, ct);
+
+        // Assert
+        Assert.False(early, "the batch closed before the maximum wait, while another lane was open");
+        Assert.Null(result.Error);
+        result.Return();
+        await WaitUntil(() => scheduler.BatchesRun == 1, ct);
+    }
+
+    [Fact]
+    public async Task Complete_TheOtherLaneEnds_TheWaitingBatchRunsAtOnce()
+    {
+        // Arrange
+        var ct = TestContext.Current.CancellationToken;
+        using var model = OnnxEmotionModel.Load(TestModel.Load(), InferenceOptions.Default with { MaxWait = TimeSpan.FromSeconds(1) });
+        using var scheduler = new InferenceScheduler(model, new FakeTimeProvider());
+        using var lane = scheduler.OpenLane<int>();
+        var other = scheduler.OpenLane<int>();
+        lane.Submit(Chunk(model), 1);
+        await WaitUntil(() => scheduler.QueueLength == 0, ct);
+
+        // Act: the other lane will submit nothing more.
+        other.Complete();
+        var result = await lane.Results.ReadAsync(ct).AsTask().WaitAsync(s_patience, ct);
+
+        // Assert
+        Assert.Null(result.Error);
+        Assert.Equal(1, scheduler.OpenLanes);
+        Assert.False(await other.Results.WaitToReadAsync(ct), "a completed lane with nothing submitted ends its results at once");
+        result.Return();
+        other.Dispose();
+    }
+
+    [Fact]
+    public async Task Results_ManyChunksOnTwoLanes_EachLaneGetsItsOwnInSubmissionOrderThenEnds()
+    {
+        // Arrange
+        var ct = TestContext.Current.CancellationToken;
+        using var model = OnnxEmotionModel.Load(TestModel.Load());
         using var scheduler = new InferenceScheduler(model);
-        scheduler.AddSession();
-        scheduler.AddSession();
+        using var first = scheduler.OpenLane<string>();
+        using var second = scheduler.OpenLane<string>();
 
-        var elapsed = await RunOneChunk(model, scheduler);
-
-        Assert.True(elapsed >= TimeSpan.FromMilliseconds(250), $"the batch closed after {elapsed.TotalMilliseconds:F0} ms, before the other session's chunk could join");
-
-        // The counter moves after the sinks hear back; give the scheduler thread a moment to get there.
-        for (var i = 0; i < 100 && scheduler.BatchesRun == 0; i++)
+        // Act
+        for (var i = 0; i < 20; i++)
         {
-            await Task.Delay(10, TestContext.Current.CancellationToken);
+            first.Submit(Chunk(model), $"a{i}");
+            second.Submit(Chunk(model), $"b{i}");
         }
 
-        Assert.Equal(1, scheduler.BatchesRun);
+        first.Complete();
+        second.Complete();
+        var a = await ReadAll(first, ct);
+        var b = await ReadAll(second, ct);
+
+        // Assert
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"a{i}"), a);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"b{i}"), b);
+        Assert.Equal(0, first.Outstanding);
+        Assert.Throws<InvalidOperationException>(() => first.Submit(Chunk(model), "late"));
     }
 
     [Fact]
-    public async Task Dispose_ChunksStillQueued_FailEachWithCancellation()
+    public async Task Dispose_ChunksStillQueued_FailEachWithCancellationAndTheBatchInProgressFinishes()
     {
-        using var model = OnnxEmotionModel.Load(TestModel.Load(), InferenceOptions.Default with { MaxWait = TimeSpan.FromSeconds(1) });
+        // Arrange: hold the scheduler thread at the start of the first batch, so that the next chunks are certainly
+        // still queued when the scheduler is disposed.
+        var ct = TestContext.Current.CancellationToken;
+        using var model = OnnxEmotionModel.Load(TestModel.Load());
         var scheduler = new InferenceScheduler(model);
-        scheduler.AddSession();
-        scheduler.AddSession();
-        var window = new EmbeddingWindow(model.EmbeddingDim, model.MaxChunks, model.MaxBatch);
-        var sink = new Sink();
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        scheduler.BatchStarting = () =>
+        {
+            if (!entered.IsSet)
+            {
+                entered.Set();
+                release.Wait(s_patience);
+            }
+        };
+        using var lane = scheduler.OpenLane<int>();
+        lane.Submit(Chunk(model), 0);
+        Assert.True(entered.Wait(s_patience, ct), "the first batch never started");
+        for (var i = 1; i <= 3; i++)
+        {
+            lane.Submit(Chunk(model), i);
+        }
 
-        scheduler.Submit(new ChunkJob(sink, window, ArrayPool<float>.Shared.Rent(model.ChunkFrames * model.MelBins), null));
-        scheduler.Dispose();
+        // Act: dispose while the batch is held; once the scheduler is stopping, let the batch go.
+        var disposing = Task.Run(scheduler.Dispose, ct);
+        await WaitUntil(() => !scheduler.IsRunning, ct);
+        release.Set();
+        await disposing.WaitAsync(s_patience, ct);
+        Assert.Throws<ObjectDisposedException>(() => lane.Submit(new float[model.ChunkFrames * model.MelBins], 4));
+        lane.Complete();
+        var outcomes = new Dictionary<int, Exception?>();
+        await foreach (var result in lane.Results.ReadAllAsync(ct))
+        {
+            outcomes[result.Tag] = result.Error;
+            result.Return();
+        }
 
-        var outcome = await sink.Outcome.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
-        Assert.True(outcome is null || outcome is OperationCanceledException, $"unexpected outcome {outcome}");
-        Assert.Throws<ObjectDisposedException>(() => scheduler.Submit(new ChunkJob(sink, window, new float[model.ChunkFrames * model.MelBins], null)));
+        // Assert
+        Assert.Equal([0, 1, 2, 3], outcomes.Keys.Order());
+        Assert.Null(outcomes[0]);
+        Assert.All([1, 2, 3], i => Assert.IsType<OperationCanceledException>(outcomes[i]));
+        Assert.Throws<ObjectDisposedException>(() => scheduler.OpenLane<int>());
     }
 
-    private static async Task<TimeSpan> RunOneChunk(OnnxEmotionModel model, InferenceScheduler scheduler)
+    [Fact]
+    public void Stall_BetweenBatches_IsZero()
     {
-        var window = new EmbeddingWindow(model.EmbeddingDim, model.MaxChunks, model.MaxBatch);
-        var sink = new Sink();
+        using var model = OnnxEmotionModel.Load(TestModel.Load());
+        using var scheduler = new InferenceScheduler(model);
+
+        Assert.True(scheduler.IsRunning);
+        Assert.Equal(TimeSpan.Zero, scheduler.Stall);
+    }
+
+    private static float[] Chunk(OnnxEmotionModel model)
+    {
         var chunk = ArrayPool<float>.Shared.Rent(model.ChunkFrames * model.MelBins);
         Array.Clear(chunk);
-        var stopwatch = Stopwatch.StartNew();
-        scheduler.Submit(new ChunkJob(sink, window, chunk, null));
-        var outcome = await sink.Outcome.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        stopwatch.Stop();
-        Assert.Null(outcome);
-        return stopwatch.Elapsed;
+        return chunk;
     }
 
-    /// <summary>Completes with null on a result, with the error on a failure.</summary>
-    private sealed class Sink : IChunkSink
+    private static async Task<List<T>> ReadAll<T>(InferenceLane<T> lane, CancellationToken ct)
     {
-        public TaskCompletionSource<Exception?> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tags = new List<T>();
+        await foreach (var result in lane.Results.ReadAllAsync(ct))
+        {
+            Assert.Null(result.Error);
+            tags.Add(result.Tag);
+            result.Return();
+        }
 
-        public void OnResult(ChunkJob job, ReadOnlySpan<float> probabilities) => Outcome.TrySetResult(null);
+        return tags;
+    }
 
-        public void OnFailure(ChunkJob job, Exception error) => Outcome.TrySetResult(error);
+    private static async Task WaitUntil(Func<bool> condition, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + s_patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the scheduler never got there");
+            await Task.Delay(1, ct);
+        }
     }
 }

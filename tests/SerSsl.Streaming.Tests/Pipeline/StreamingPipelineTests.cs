@@ -21,13 +21,18 @@ public sealed class StreamingPipelineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> EquivalenceRecordings => new() { "demo", "front-center-48k" };
+    public static TheoryData<string> EquivalenceRecordings => new() { "demo", "front-center-48k", "demo-3ch-22k" };
 
     [Theory]
     [MemberData(nameof(EquivalenceRecordings))]
     public async Task Session_File_EqualsOfflineChunkPredictionsAtTheSameChunkPositions(string recording)
     {
-        var path = recording == "demo" ? TestModel.DemoRecording : FrontCenter;
+        var path = recording switch
+        {
+            "demo" => TestModel.DemoRecording,
+            "demo-3ch-22k" => ThreeChannelCopyOfTheDemo(),
+            _ => FrontCenter,
+        };
         if (!File.Exists(path))
         {
             Assert.Skip($"{path} not found (alsa-utils provides /usr/share/sounds/alsa).");
@@ -274,6 +279,31 @@ public sealed class StreamingPipelineTests : IDisposable
         }
 
         return samples;
+    }
+
+    /// <summary>
+    /// The demo recording as three different channels (the voice, a quieter voice over a tone, the inverted voice)
+    /// at 22.05 kHz in 32-bit float: multichannel downmix and resampling on both sides. A sum over three channels
+    /// times 1/3 differs from the sum divided by 3 in the last bit, so both sides must share one downmix.
+    /// </summary>
+    private string ThreeChannelCopyOfTheDemo()
+    {
+        var demo = WavFile.ReadMono(TestModel.DemoRecording);
+        var resampler = new Resampler(demo.SampleRate, 22_050);
+        var mono = new float[resampler.GetMaxOutputLength(demo.Samples.Length) + resampler.MaxFlushLength];
+        var n = resampler.Process(demo.Samples, mono);
+        n += resampler.Flush(mono.AsSpan(n));
+        var interleaved = new float[3 * n];
+        for (var i = 0; i < n; i++)
+        {
+            interleaved[3 * i] = mono[i];
+            interleaved[(3 * i) + 1] = (0.4f * mono[i]) + (0.05f * MathF.Sin(2 * MathF.PI * 440f * i / 22_050f));
+            interleaved[(3 * i) + 2] = -0.7f * mono[i];
+        }
+
+        var path = Path.Combine(_dir, "demo-3ch-22k.wav");
+        WavFile.Write(path, interleaved, 22_050, WavSampleFormat.Float32, channels: 3);
+        return path;
     }
 
     /// <summary>
