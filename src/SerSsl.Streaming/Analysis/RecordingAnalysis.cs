@@ -1,5 +1,3 @@
-using System.Reactive.Disposables;
-using System.Reactive.Linq;
 using SerSsl.Protos.V1;
 using SerSsl.Streaming.Pipeline;
 using SerSsl.Streaming.Sources;
@@ -28,28 +26,31 @@ public sealed record RecordingAnalysis(string Source, IReadOnlyList<string> Labe
         var description = source.Description;
         var estimates = new List<EmotionEstimate>();
         var utterances = new List<UtteranceEvent>();
-        using var subscriptions = new CompositeDisposable();
-        var session = await engine.StartSessionAsync(
-            source,
-            options,
-            sessionId: null,
-            attach: s =>
-            {
-                // Subscribed before the pipeline runs: a recording read as fast as possible can publish its first
-                // estimate before StartSessionAsync returns.
-                subscriptions.Add(s.Estimates.Subscribe(estimates.Add, _ => { }));
-                subscriptions.Add(s.Utterances.Subscribe(utterances.Add, _ => { }));
-            },
-            cancellationToken).ConfigureAwait(false);
+        var session = await engine.CreateSessionAsync(source, options, sessionId: null, cancellationToken).ConfigureAwait(false);
         try
         {
+            // Subscribed before the session starts, and lossless: every event, however fast the file is read.
+            using var subscription = session.TrySubscribe(fromSequence: null, capacity: null, lossless: true)!;
+            session.Start();
             await using (cancellationToken.Register(() => _ = session.StopAsync()))
             {
+                await foreach (var e in subscription.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                {
+                    if (e.Estimate is { } estimate)
+                    {
+                        estimates.Add(estimate);
+                    }
+                    else if (e.Utterance is { } utterance)
+                    {
+                        utterances.Add(utterance);
+                    }
+                }
+
                 await session.Completion.ConfigureAwait(false);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var duration = (double)session.SamplesReceived / session.Source.Format.SampleRate;
+            var duration = (double)session.SamplesReceived / session.Input.Format.SampleRate;
             return new RecordingAnalysis(description, engine.Bundle.Labels, estimates, utterances, duration);
         }
         finally

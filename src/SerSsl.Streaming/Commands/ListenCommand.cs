@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Reactive.Disposables;
 using SerSsl.Streaming.Pipeline;
 using SerSsl.Streaming.Server;
 using SerSsl.Streaming.Sources;
@@ -119,7 +118,7 @@ internal static class ListenCommand
                     gap ?? PlaylistSource.DefaultGapSeconds,
                     recognition.Bundle.Manifest.Features.SampleRate);
                 var serverOptions = parse.GetValue(serve) ? server.Read(parse) : null;
-                await using var registry = serverOptions is null ? null : new SessionRegistry(recognition, serverOptions);
+                await using var registry = serverOptions is null ? null : new ServerSessions(recognition, serverOptions);
                 await using var app = registry is null ? null : RecognitionServer.Build(registry);
                 var view = new LiveView(recognition.Bundle.Labels, audio.Description, recognition.Bundle.Manifest.Name);
                 var mode = parse.GetRequiredValue(output);
@@ -137,26 +136,42 @@ internal static class ListenCommand
                         : (_, clip) => error.WriteLine(clip.ToString());
                 }
 
-                using var subscriptions = new CompositeDisposable();
-
-                // Observers are attached before the pipeline runs, so that a fast source's first estimates are shown too.
-                void Attach(StreamingSession s)
-                {
-                    subscriptions.Add(s.Estimates.Subscribe(view.OnEstimate, _ => { }));
-                    subscriptions.Add(s.Utterances.Subscribe(view.OnUtterance, _ => { }));
-                    if (mode == "lines")
-                    {
-                        subscriptions.Add(s.Estimates.Subscribe(e => writer.WriteLine(LiveView.Line(e)), _ => { }));
-                    }
-                    else if (mode == "json")
-                    {
-                        subscriptions.Add(s.Estimates.Subscribe(e => writer.WriteLine(Google.Protobuf.JsonFormatter.Default.Format(e)), _ => { }));
-                    }
-                }
-
                 var session = registry is null
-                    ? await recognition.StartSessionAsync(audio, sessionOptions, "listen", Attach, cancellationToken).ConfigureAwait(false)
-                    : (await registry.StartAsync(audio, sessionOptions, "listen", Attach, cancellationToken).ConfigureAwait(false)).Session;
+                    ? await recognition.CreateSessionAsync(audio, sessionOptions, "listen", cancellationToken).ConfigureAwait(false)
+                    : await registry.CreateAsync(audio, sessionOptions, "listen", cancellationToken).ConfigureAwait(false);
+
+                // The console's own subscription: lossless, and made before the session starts, so that a fast
+                // source's first estimates are shown too.
+                using var subscription = session.TrySubscribe(fromSequence: null, capacity: null, lossless: true)!;
+                session.Start();
+                var show = Task.Run(
+                    async () =>
+                    {
+                        await foreach (var e in subscription.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                        {
+                            if (e.Utterance is { } utterance)
+                            {
+                                view.OnUtterance(utterance);
+                                continue;
+                            }
+
+                            if (e.Estimate is not { } estimate)
+                            {
+                                continue;
+                            }
+
+                            view.OnEstimate(estimate);
+                            if (mode == "lines")
+                            {
+                                writer.WriteLine(LiveView.Line(estimate));
+                            }
+                            else if (mode == "json")
+                            {
+                                writer.WriteLine(Google.Protobuf.JsonFormatter.Default.Format(estimate));
+                            }
+                        }
+                    },
+                    CancellationToken.None);
                 if (app is not null)
                 {
                     await ServeCommand.StartAsync(app, error, cancellationToken).ConfigureAwait(false);
@@ -172,7 +187,7 @@ internal static class ListenCommand
                 {
                     if (mode == "view")
                     {
-                        await view.RunAsync(AnsiConsole.Console, session.Completion).ConfigureAwait(false);
+                        await view.RunAsync(AnsiConsole.Console, Task.WhenAll(session.Completion, show)).ConfigureAwait(false);
                     }
 
                     try
@@ -181,6 +196,8 @@ internal static class ListenCommand
                     }
                     finally
                     {
+                        // Everything published has been shown (a failure ends the subscription too, and is reported above).
+                        await show.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
                         error.WriteLine($"{audio.Description}: {view.Summary()}");
                         if (app is not null)
                         {

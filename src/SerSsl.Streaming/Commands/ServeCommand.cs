@@ -23,7 +23,7 @@ internal static class ServeCommand
             {
                 var options = server.Read(parse) with { SessionOptions = engine.Session(parse) };
                 await using var recognition = RecognitionEngine.Create(engine.ModelDirectory(parse), engine.Inference(parse));
-                await using var registry = new SessionRegistry(recognition, options);
+                await using var registry = new ServerSessions(recognition, options);
                 await using var app = RecognitionServer.Build(registry);
                 await ServeAsync(app, error, cancellationToken).ConfigureAwait(false);
                 return 0;

@@ -7,9 +7,13 @@ using SerSsl.Streaming.Sources;
 namespace SerSsl.Streaming.Pipeline;
 
 /// <summary>
-/// The shared part of the streaming engine: one model in ONNX Runtime, one inference scheduler, and the sessions that
-/// feed it. Create one per process; start a session per audio stream.
+/// The shared part of the streaming engine: one model in ONNX Runtime, one inference scheduler, and the one registry
+/// of the sessions that feed it. Create one per process; create a session per audio stream.
 /// </summary>
+/// <remarks>
+/// Sessions are created unstarted: push audio into one (<see cref="CreateSession"/>) or let it read a pull source
+/// (<see cref="CreateSessionAsync"/>), subscribe to its events, then <see cref="StreamingSession.Start"/> it.
+/// </remarks>
 public sealed class RecognitionEngine : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, StreamingSession> _sessions = new(StringComparer.Ordinal);
@@ -31,8 +35,8 @@ public sealed class RecognitionEngine : IAsyncDisposable
     /// <summary>The model bundle.</summary>
     public ModelBundle Bundle => Model.Bundle;
 
-    /// <summary>The sessions running or finished and not yet removed.</summary>
-    public IReadOnlyCollection<StreamingSession> Sessions => [.. _sessions.Values];
+    /// <summary>The sessions created and not yet removed, oldest first.</summary>
+    public IReadOnlyList<StreamingSession> Sessions => [.. _sessions.Values.OrderBy(s => s.StartedAt == default ? DateTimeOffset.MaxValue : s.StartedAt).ThenBy(s => s.Id, StringComparer.Ordinal)];
 
     /// <summary>Loads a bundle folder and starts the scheduler.</summary>
     /// <param name="bundleDirectory">A model bundle folder.</param>
@@ -49,58 +53,26 @@ public sealed class RecognitionEngine : IAsyncDisposable
     /// <exception cref="InferenceException">ONNX Runtime cannot run the bundle as asked.</exception>
     public static RecognitionEngine Create(ModelBundle bundle, InferenceOptions? options = null) => new(OnnxEmotionModel.Load(bundle, options));
 
-    /// <summary>Opens a source and starts a session on it.</summary>
-    /// <param name="source">The audio; the session owns it from now on and disposes it.</param>
+    /// <summary>Creates an unstarted session that the caller writes audio into (<see cref="StreamingSession.Audio"/>).</summary>
+    /// <param name="input">The audio's format, liveness and description.</param>
     /// <param name="options">Session options; defaults when null.</param>
     /// <param name="sessionId">A unique id; null generates <c>s1</c>, <c>s2</c>, ...</param>
-    /// <param name="cancellationToken">Cancels opening the source.</param>
-    /// <returns>The running session.</returns>
-    /// <exception cref="AudioSourceException">The source cannot be opened.</exception>
+    /// <returns>The session; subscribe, then start it.</returns>
     /// <exception cref="ArgumentException">The id is taken or the options are invalid.</exception>
-    public Task<StreamingSession> StartSessionAsync(IAudioSource source, StreamingSessionOptions? options = null, string? sessionId = null, CancellationToken cancellationToken = default) =>
-        StartSessionAsync(source, options, sessionId, attach: null, cancellationToken);
+    /// <exception cref="AudioSourceException">The format is out of range.</exception>
+    public StreamingSession CreateSession(SessionInput input, StreamingSessionOptions? options = null, string? sessionId = null) =>
+        Register(input, source: null, options, sessionId, metrics: null);
 
-    /// <summary>
-    /// Opens a source and starts a session on it, calling <paramref name="attach"/> before the pipeline runs. The
-    /// session's observables are hot: subscribe in <paramref name="attach"/> to see every estimate from the first.
-    /// </summary>
-    /// <param name="source">The audio; the session owns it from now on and disposes it.</param>
+    /// <summary>Opens a pull source and creates an unstarted session that reads it once started.</summary>
+    /// <param name="source">The audio; the session owns it from now on and disposes it (also when this call fails).</param>
     /// <param name="options">Session options; defaults when null.</param>
     /// <param name="sessionId">A unique id; null generates one.</param>
-    /// <param name="attach">
-    /// Called with the created session before its source is opened, so that observers subscribed there miss nothing
-    /// (a server's fan-out hub); null for none.
-    /// </param>
     /// <param name="cancellationToken">Cancels opening the source.</param>
-    /// <returns>The running session.</returns>
+    /// <returns>The session; subscribe, then start it.</returns>
     /// <exception cref="AudioSourceException">The source cannot be opened.</exception>
     /// <exception cref="ArgumentException">The id is taken or the options are invalid.</exception>
-    public async Task<StreamingSession> StartSessionAsync(IAudioSource source, StreamingSessionOptions? options, string? sessionId, Action<StreamingSession>? attach, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        options ??= StreamingSessionOptions.Default;
-        options.Validate();
-        var id = sessionId ?? string.Create(CultureInfo.InvariantCulture, $"s{Interlocked.Increment(ref _nextSession)}");
-        var session = new StreamingSession(id, source, Scheduler, options);
-        if (!_sessions.TryAdd(id, session))
-        {
-            throw new ArgumentException($"A session with id '{id}' already exists.", nameof(sessionId));
-        }
-
-        try
-        {
-            attach?.Invoke(session);
-            await session.StartAsync(cancellationToken).ConfigureAwait(false);
-            return session;
-        }
-        catch
-        {
-            _sessions.TryRemove(id, out _);
-            await source.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    public Task<StreamingSession> CreateSessionAsync(IAudioSource source, StreamingSessionOptions? options = null, string? sessionId = null, CancellationToken cancellationToken = default) =>
+        CreateMeteredSessionAsync(source, options, sessionId, metrics: null, cancellationToken);
 
     /// <summary>The session with this id, or null.</summary>
     /// <param name="sessionId">The id.</param>
@@ -135,5 +107,43 @@ public sealed class RecognitionEngine : IAsyncDisposable
 
         Scheduler.Dispose();
         Model.Dispose();
+    }
+
+    /// <summary>As the public overload, with counters for the session's fan-out (the server's metrics).</summary>
+    internal async Task<StreamingSession> CreateMeteredSessionAsync(IAudioSource source, StreamingSessionOptions? options, string? sessionId, ISessionMetrics? metrics, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            await source.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return Register(new SessionInput(source.Format, source.IsLive, source.Description), source, options, sessionId, metrics);
+        }
+        catch
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>As <see cref="CreateSession"/>, with counters for the session's fan-out.</summary>
+    internal StreamingSession CreateMeteredSession(SessionInput input, StreamingSessionOptions? options, string? sessionId, ISessionMetrics? metrics) =>
+        Register(input, source: null, options, sessionId, metrics);
+
+    private StreamingSession Register(SessionInput input, IAudioSource? source, StreamingSessionOptions? options, string? sessionId, ISessionMetrics? metrics)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        input.Format.Validate();
+        options ??= StreamingSessionOptions.Default;
+        options.Validate();
+        var id = sessionId ?? string.Create(CultureInfo.InvariantCulture, $"s{Interlocked.Increment(ref _nextSession)}");
+        var session = new StreamingSession(id, input, source, Scheduler, options, metrics);
+        if (!_sessions.TryAdd(id, session))
+        {
+            throw new ArgumentException($"A session with id '{id}' already exists.", nameof(sessionId));
+        }
+
+        return session;
     }
 }

@@ -1,9 +1,5 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Reactive.Linq;
-using System.Reactive.Subjects;
-using System.Threading.Channels;
-using SerSsl.Core.Audio;
 using SerSsl.Protos.V1;
 using SerSsl.Streaming.Inference;
 using SerSsl.Streaming.Sources;
@@ -11,87 +7,81 @@ using SerSsl.Streaming.Sources;
 namespace SerSsl.Streaming.Pipeline;
 
 /// <summary>
-/// One audio stream through the pipeline: capture -> (bounded channel) -> downmix, resample, online log-mel,
-/// normalisation and the sliding chunker -> the shared <see cref="InferenceScheduler"/> -> estimates published on
-/// <see cref="Estimates"/> and utterance events on <see cref="Utterances"/>.
+/// One audio stream through the pipeline, in one direction: samples written to <see cref="Audio"/> (by the caller, or
+/// by the session's own pump from a pull <see cref="Source"/>) -> downmix, resample, online log-mel, normalisation
+/// and the sliding chunker -> the session's lane of the shared <see cref="InferenceScheduler"/> -> estimates and
+/// utterance events, in order, on the session's one output stream (<see cref="TrySubscribe"/>).
 /// </summary>
 /// <remarks>
 /// <para>
-/// Capture runs on its own task (a blocking microphone read holds that task's thread, never a pool thread that others
-/// need). A live source never waits for the pipeline: when the buffer of <see cref="StreamingSessionOptions.BufferSeconds"/>
-/// is full the oldest block is dropped, and the next estimate reports the dropped samples. Other sources wait instead,
-/// so nothing is lost.
+/// A session is created unstarted (<see cref="RecognitionEngine.CreateSession"/>): subscribe first, then
+/// <see cref="Start"/>, and no event is missed. The stream ends when the audio ends and everything has been published
+/// (subscriptions complete), or fails with the source's or the model's error (subscriptions throw it).
 /// </para>
 /// <para>
-/// Observers are called on the session's estimate task, one estimate at a time, in sequence order. They must not
-/// block for long: a slow observer delays this session's later estimates (never other sessions). Consumers that may
-/// stall (network subscribers) buffer on their own side.
+/// A pull source is read on its own task (a blocking microphone read holds that task's thread, never a pool thread
+/// that others need). A live session never waits for the pipeline: when its buffer is full the oldest block is
+/// dropped, and the next estimate reports the dropped samples. A lossless session makes its writer wait instead.
 /// </para>
 /// </remarks>
 public sealed class StreamingSession : IAsyncDisposable
 {
     private readonly InferenceScheduler _scheduler;
     private readonly StreamingSessionOptions _options;
-    private readonly Subject<EmotionEstimate> _estimates = new();
-    private readonly Subject<UtteranceEvent> _utterances = new();
+    private readonly SessionEventHub _hub;
     private readonly CancellationTokenSource _stop = new();
-    private readonly int _hopFrames;
-    private Task _completion = Task.CompletedTask;
-    private readonly SemaphoreSlim _inFlight;
-    private InferenceLane<ChunkInfo>? _lane;
+    private readonly SemaphoreSlim _inFlight = new(MaxChunksInFlight, MaxChunksInFlight);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _estimatesPublished;
-    private long _chunksSubmitted;
-    private long _samplesReceived;
     private long _droppedTotal;
     private double _lastLatencyMs;
     private int _started;
 
-    internal StreamingSession(string id, IAudioSource source, InferenceScheduler scheduler, StreamingSessionOptions options)
+    internal StreamingSession(string id, SessionInput input, IAudioSource? source, InferenceScheduler scheduler, StreamingSessionOptions options, ISessionMetrics? metrics)
     {
         Id = id;
+        Input = input;
         Source = source;
         _scheduler = scheduler;
         _options = options;
-        var model = scheduler.Model;
-        _hopFrames = options.HopFrames ?? model.Bundle.Manifest.Chunks.DefaultHopFrames;
-        _inFlight = new SemaphoreSlim(MaxChunksInFlight, MaxChunksInFlight);
-        Estimates = _estimates.AsObservable();
-        Utterances = _utterances.AsObservable();
+        HopFrames = options.HopFrames ?? scheduler.Model.Bundle.Manifest.Chunks.DefaultHopFrames;
+        Audio = new SessionAudioWriter(input.Format, input.IsLive, options);
+        _hub = new SessionEventHub(options, metrics);
     }
 
     /// <summary>
     /// Chunks a session may have between its feature stage and its published estimates. Beyond it the feature stage
     /// waits, so a file read faster than the model runs queues nothing unbounded, and a live source backs up into the
-    /// capture buffer, which drops the oldest audio.
+    /// audio buffer, which drops the oldest audio.
     /// </summary>
     public const int MaxChunksInFlight = 64;
 
     /// <summary>The session's id, unique within its engine.</summary>
     public string Id { get; }
 
-    /// <summary>Where the audio comes from.</summary>
-    public IAudioSource Source { get; }
+    /// <summary>What the audio is: its format, whether it is live, and where it comes from.</summary>
+    public SessionInput Input { get; }
 
-    /// <summary>When the session started.</summary>
+    /// <summary>The pull source the session reads and owns; null when the caller writes <see cref="Audio"/>.</summary>
+    public IAudioSource? Source { get; }
+
+    /// <summary>Where the session's samples go in; a session with a <see cref="Source"/> writes it itself.</summary>
+    public SessionAudioWriter Audio { get; }
+
+    /// <summary>When the session started; default until <see cref="Start"/>.</summary>
     public DateTimeOffset StartedAt { get; private set; }
 
     /// <summary>Frames between chunk starts.</summary>
-    public int HopFrames => _hopFrames;
+    public int HopFrames { get; }
 
-    /// <summary>Estimates in sequence order; completes when the source ends, errors when the source or the model fails.</summary>
-    public IObservable<EmotionEstimate> Estimates { get; }
-
-    /// <summary>Utterance start and end events; completes and errors with <see cref="Estimates"/>.</summary>
-    public IObservable<UtteranceEvent> Utterances { get; }
-
-    /// <summary>Completes when every estimate has been published after the source ended or the session was stopped; faults with the source's or the model's error.</summary>
-    public Task Completion => _completion;
+    /// <summary>Completes when every event has been published after the audio ended or the session was stopped; faults with the source's or the model's error.</summary>
+    public Task Completion => _completion.Task;
 
     /// <summary>Estimates published so far.</summary>
     public long EstimatesPublished => Interlocked.Read(ref _estimatesPublished);
 
     /// <summary>Input samples (per channel) received so far, dropped ones included.</summary>
-    public long SamplesReceived => Interlocked.Read(ref _samplesReceived);
+    public long SamplesReceived => Audio.FramesWritten;
 
     /// <summary>Input samples (per channel) dropped so far.</summary>
     public long DroppedSamplesTotal => Interlocked.Read(ref _droppedTotal);
@@ -99,20 +89,99 @@ public sealed class StreamingSession : IAsyncDisposable
     /// <summary>Processing latency of the latest estimate in milliseconds.</summary>
     public double LastLatencyMs => Volatile.Read(ref _lastLatencyMs);
 
-    /// <summary>True once the session has ended (source finished, stopped or failed).</summary>
-    public bool IsCompleted => _completion.IsCompleted && Volatile.Read(ref _started) == 1;
+    /// <summary>True once <see cref="Start"/> has been called.</summary>
+    public bool IsStarted => Volatile.Read(ref _started) == 1;
 
-    /// <summary>Stops capture and processing; returns when the session has completed (within about one capture read).</summary>
+    /// <summary>True once the session has ended (audio finished, stopped or failed).</summary>
+    public bool IsCompleted => _completion.Task.IsCompleted;
+
+    /// <summary>The sequence number of the next estimate.</summary>
+    public ulong NextSequence => _hub.NextSequence;
+
+    /// <summary>Network subscribers now (lossless in-process subscribers are not counted).</summary>
+    public int SubscriberCount => _hub.SubscriberCount;
+
+    /// <summary>
+    /// Subscribes to the session's events: estimates and utterance events in order, then the end. Subscribed before
+    /// <see cref="Start"/>, nothing is missed; later, <paramref name="fromSequence"/> replays what the session still
+    /// holds (a <see cref="Gap"/> says what it no longer does).
+    /// </summary>
+    /// <param name="fromSequence">The first estimate sequence wanted; null for whatever comes next.</param>
+    /// <param name="capacity">Events buffered for a network subscriber before its oldest are dropped; null for the session's setting.</param>
+    /// <param name="lossless">An in-process subscriber that must see every event (unbounded; not counted against the subscriber limit).</param>
+    /// <returns>The subscription (dispose it to leave), or null when the session has its maximum of network subscribers.</returns>
+    internal SessionSubscription? TrySubscribe(ulong? fromSequence = null, int? capacity = null, bool lossless = false) => _hub.TrySubscribe(fromSequence, capacity, lossless);
+
+    /// <summary>
+    /// The session's events as a cold observable: each observer gets its own lossless subscription (made when it
+    /// subscribes: before <see cref="Start"/> it misses nothing, later it starts at <paramref name="fromSequence"/> or
+    /// with the next event), then <c>OnCompleted</c> at the end, or <c>OnError</c> with the session's failure.
+    /// Observers are called on a pool thread, one event at a time, in order.
+    /// </summary>
+    /// <param name="fromSequence">The first estimate sequence wanted; null for whatever comes next.</param>
+    public IObservable<SessionEvent> Observe(ulong? fromSequence = null) => Observable.Create<SessionEvent>(async (observer, cancellationToken) =>
+    {
+        using var subscription = _hub.TrySubscribe(fromSequence, capacity: null, lossless: true)!;
+        await foreach (var e in subscription.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            observer.OnNext(e);
+        }
+
+        observer.OnCompleted();
+    });
+
+    /// <summary>Ends every subscription now, without waiting for the session (server shutdown).</summary>
+    internal void CompleteSubscribers() => _hub.CompleteSubscribers();
+
+    /// <summary>Starts the stages (and the pump of a pull source).</summary>
+    /// <exception cref="InvalidOperationException">The session has already started.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been stopped.</exception>
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException($"Session {Id} has already started.");
+        }
+
+        StartedAt = DateTimeOffset.UtcNow;
+        InferenceLane<ChunkInfo> lane;
+        try
+        {
+            lane = _scheduler.OpenLane<ChunkInfo>();
+        }
+        catch (Exception ex)
+        {
+            Audio.Drain();
+            _hub.Complete(ex);
+            _completion.TrySetException(ex);
+            throw;
+        }
+
+        _ = RunAsync(lane);
+    }
+
+    /// <summary>Stops the pump and processing; returns when the session has completed (within about one capture read).</summary>
     public async Task StopAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (!IsStarted)
+        {
+            // Never started: nothing runs, so end it here.
+            if (Interlocked.Exchange(ref _started, 1) == 0)
+            {
+                Audio.Drain();
+                _hub.Complete(null);
+                _completion.TrySetResult();
+            }
+        }
+
         try
         {
-            await _completion.ConfigureAwait(false);
+            await _completion.Task.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or AudioSourceException or InferenceException)
         {
-            // Stopping is not an error; source and model failures were reported through the observables.
+            // Stopping is not an error; source and model failures reached the subscribers.
         }
     }
 
@@ -120,77 +189,55 @@ public sealed class StreamingSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        await Source.DisposeAsync().ConfigureAwait(false);
-        _estimates.Dispose();
-        _utterances.Dispose();
+        if (Source is not null)
+        {
+            await Source.DisposeAsync().ConfigureAwait(false);
+        }
+
         _stop.Dispose();
         _inFlight.Dispose();
     }
 
-    /// <summary>Opens the source and starts the stages.</summary>
-    internal async Task StartAsync(CancellationToken cancellationToken)
+    private async Task RunAsync(InferenceLane<ChunkInfo> lane)
     {
-        if (Interlocked.Exchange(ref _started, 1) != 0)
-        {
-            throw new InvalidOperationException($"Session {Id} has already started.");
-        }
-
-        _options.Validate();
-        await Source.OpenAsync(cancellationToken).ConfigureAwait(false);
-        Source.Format.Validate();
-        StartedAt = DateTimeOffset.UtcNow;
-        _lane = _scheduler.OpenLane<ChunkInfo>();
-        _completion = RunWithSchedulerAsync(_lane);
-    }
-
-    private async Task RunWithSchedulerAsync(InferenceLane<ChunkInfo> lane)
-    {
+        var token = _stop.Token;
+        Task[] stages;
         try
         {
-            await RunAsync(lane).ConfigureAwait(false);
+            // The pump ends the audio normally even when the source fails, so that everything read before the failure
+            // is still processed and published; the failure is reported once the session has drained.
+            var pump = Source is null
+                ? Task.CompletedTask
+                : Task.Factory.StartNew(() => PumpAsync(Source, token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+            var features = Task.Run(() => StopOnFailure(FeaturesAsync(lane, token)), CancellationToken.None);
+            var estimates = Task.Run(() => StopOnFailure(PublishAsync(lane.Results, token)), CancellationToken.None);
+            stages = [pump, features, estimates];
+            try
+            {
+                await Task.WhenAll(stages).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Inspected below, stage by stage.
+            }
         }
         finally
         {
             lane.Dispose();
-        }
-    }
-
-    private async Task RunAsync(InferenceLane<ChunkInfo> lane)
-    {
-        var format = Source.Format;
-        var blockFrames = Math.Max(1, (int)Math.Round(format.SampleRate * _options.BlockSeconds));
-        var capacity = Math.Max(2, (int)Math.Ceiling(_options.BufferSeconds / _options.BlockSeconds));
-        var audio = Source.IsLive
-            ? Channel.CreateBounded<AudioBlock>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true }, static block => block.Return())
-            : Channel.CreateBounded<AudioBlock>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
-        var token = _stop.Token;
-
-        // Capture ends the audio channel normally even when the source fails, so that everything read before the
-        // failure is still processed and published; the failure is reported once the session has drained.
-        var capture = Task.Factory.StartNew(() => CaptureAsync(audio.Writer, blockFrames * format.Channels, token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-        var features = Task.Run(() => StopOnFailure(FeaturesAsync(audio.Reader, lane, token)), CancellationToken.None);
-        var estimates = Task.Run(() => StopOnFailure(PublishAsync(lane.Results, token)), CancellationToken.None);
-        var stages = new[] { capture, features, estimates };
-        try
-        {
-            await Task.WhenAll(stages).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Inspected below, stage by stage.
+            Audio.Drain();
         }
 
-        var failure = stages.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
+        var failure = stages.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException)
+            ?? Audio.Error;
+        _hub.Complete(failure);
         if (failure is null)
         {
-            _utterances.OnCompleted();
-            _estimates.OnCompleted();
-            return;
+            _completion.TrySetResult();
         }
-
-        _utterances.OnError(failure);
-        _estimates.OnError(failure);
-        throw failure;
+        else
+        {
+            _completion.TrySetException(failure);
+        }
     }
 
     private async Task StopOnFailure(Task stage)
@@ -206,12 +253,13 @@ public sealed class StreamingSession : IAsyncDisposable
         }
     }
 
-    private async Task CaptureAsync(ChannelWriter<AudioBlock> writer, int blockSamples, CancellationToken token)
+    /// <summary>Reads a pull source into <see cref="Audio"/> until it ends, fails or the session stops.</summary>
+    private async Task PumpAsync(IAudioSource source, CancellationToken token)
     {
+        var channels = Input.Format.Channels;
+        var blockSamples = Math.Max(1, (int)Math.Round(Input.Format.SampleRate * _options.BlockSeconds)) * channels;
         try
         {
-            var channels = Source.Format.Channels;
-            long frame = 0;
             while (true)
             {
                 token.ThrowIfCancellationRequested();
@@ -219,7 +267,7 @@ public sealed class StreamingSession : IAsyncDisposable
                 int read;
                 try
                 {
-                    read = await Source.ReadAsync(buffer.AsMemory(0, blockSamples), token).ConfigureAwait(false);
+                    read = await source.ReadAsync(buffer.AsMemory(0, blockSamples), token).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -233,31 +281,27 @@ public sealed class StreamingSession : IAsyncDisposable
                     break;
                 }
 
-                var block = new AudioBlock(buffer, read, frame, Stopwatch.GetTimestamp());
-                frame += read / channels;
-                Interlocked.Add(ref _samplesReceived, read / channels);
-                if (Source.IsLive)
-                {
-                    writer.TryWrite(block);
-                }
-                else
-                {
-                    await writer.WriteAsync(block, token).ConfigureAwait(false);
-                }
+                await Audio.WriteBlockAsync(buffer, read, token).ConfigureAwait(false);
             }
+
+            Audio.Complete();
         }
-        finally
+        catch (OperationCanceledException)
         {
-            writer.TryComplete();
+            Audio.Complete();
+        }
+        catch (Exception ex)
+        {
+            Audio.Complete(ex);
         }
     }
 
-    private async Task FeaturesAsync(ChannelReader<AudioBlock> reader, InferenceLane<ChunkInfo> lane, CancellationToken token)
+    private async Task FeaturesAsync(InferenceLane<ChunkInfo> lane, CancellationToken token)
     {
         try
         {
-            using var features = new FeatureStage(Source.Format, _scheduler.Model, _hopFrames, _options.SpeechDetector);
-            await foreach (var block in reader.ReadAllAsync(token).ConfigureAwait(false))
+            using var features = new FeatureStage(Input.Format, _scheduler.Model, HopFrames, _options.SpeechDetector);
+            await foreach (var block in Audio.Blocks.ReadAllAsync(token).ConfigureAwait(false))
             {
                 try
                 {
@@ -282,7 +326,7 @@ public sealed class StreamingSession : IAsyncDisposable
         }
     }
 
-    private async Task PublishAsync(ChannelReader<LaneResult<ChunkInfo>> results, CancellationToken token)
+    private async Task PublishAsync(System.Threading.Channels.ChannelReader<LaneResult<ChunkInfo>> results, CancellationToken token)
     {
         var builder = new EstimateBuilder(Id, _scheduler.Model.Bundle.Labels, _options);
         var events = new List<UtteranceEvent>(2);
@@ -309,17 +353,17 @@ public sealed class StreamingSession : IAsyncDisposable
             Volatile.Write(ref _lastLatencyMs, estimate.LatencyMs);
             foreach (var utterance in events)
             {
-                _utterances.OnNext(utterance);
+                _hub.Publish(utterance);
             }
 
             events.Clear();
-            _estimates.OnNext(estimate);
+            _hub.Publish(estimate);
             Interlocked.Increment(ref _estimatesPublished);
         }
 
         if (builder.Finish() is { } end)
         {
-            _utterances.OnNext(end);
+            _hub.Publish(end);
         }
     }
 
@@ -339,14 +383,13 @@ public sealed class StreamingSession : IAsyncDisposable
                 throw;
             }
 
-            Interlocked.Increment(ref _chunksSubmitted);
             lane.Submit(chunk, info);
         }
     }
-
-    /// <summary>A block of captured audio in a pooled buffer.</summary>
-    private readonly record struct AudioBlock(float[] Buffer, int Count, long FirstFrame, long ArrivalTimestamp)
-    {
-        public void Return() => ArrayPool<float>.Shared.Return(Buffer);
-    }
 }
+
+/// <summary>What a session's audio is.</summary>
+/// <param name="Format">Rate and channels of every write.</param>
+/// <param name="IsLive">True when audio arrives in real time whether or not the pipeline keeps up (microphone, network): the oldest is dropped rather than the writer made to wait.</param>
+/// <param name="Description">Where the audio comes from, for listings and logs (e.g. <c>grpc: ipv4:127.0.0.1:5000</c>).</param>
+public sealed record SessionInput(AudioFormat Format, bool IsLive, string Description);

@@ -27,8 +27,17 @@ public sealed record StreamingSessionOptions
     /// <summary>Audio buffered between capture and features, in seconds. Default 2. A live source drops the oldest beyond it.</summary>
     public double BufferSeconds { get; init; } = 2.0;
 
-    /// <summary>Length of one capture read in seconds. Default 0.02 (20 ms).</summary>
+    /// <summary>Length of one capture read, and the longest block a write is cut into, in seconds. Default 0.02 (20 ms).</summary>
     public double BlockSeconds { get; init; } = 0.02;
+
+    /// <summary>Events the session keeps for subscribers that resume from an earlier sequence. Default 256.</summary>
+    public int ReplayCapacity { get; init; } = 256;
+
+    /// <summary>Events buffered for each network subscriber before its oldest are dropped. Default 256.</summary>
+    public int SubscriberBufferCapacity { get; init; } = 256;
+
+    /// <summary>Network subscribers one session accepts. Default 100.</summary>
+    public int MaxSubscribers { get; init; } = 100;
 
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
@@ -62,6 +71,11 @@ public sealed record StreamingSessionOptions
         if (!(BlockSeconds >= 0.001 && BlockSeconds <= 1))
         {
             throw new ArgumentException($"The capture block must be 0.001 to 1 s, got {BlockSeconds}.", nameof(BlockSeconds));
+        }
+
+        if (ReplayCapacity < 0 || SubscriberBufferCapacity < 1 || MaxSubscribers < 1)
+        {
+            throw new ArgumentException($"The replay buffer must be at least 0 events and the subscriber buffer and the subscriber limit at least 1; got {ReplayCapacity}, {SubscriberBufferCapacity} and {MaxSubscribers}.", nameof(ReplayCapacity));
         }
     }
 }

@@ -12,7 +12,7 @@ using SerSsl.Streaming.Server.Dashboard;
 namespace SerSsl.Streaming.Server;
 
 /// <summary>
-/// Builds the web application that serves a <see cref="SessionRegistry"/>: the <c>serssl.v1.Recognizer</c> gRPC
+/// Builds the web application that serves a <see cref="ServerSessions"/>: the <c>serssl.v1.Recognizer</c> gRPC
 /// service, the standard gRPC health service and server reflection, Prometheus metrics at <c>/metrics</c>, and the
 /// dashboard at <c>/</c> with its API under <c>/api/</c>.
 /// </summary>
@@ -21,7 +21,7 @@ internal static class RecognitionServer
     /// <summary>Builds the application; the caller runs it and, after it stops, disposes the registry.</summary>
     /// <param name="registry">The sessions to serve; its options say where to listen and the limits.</param>
     /// <param name="configure">Changes to the builder before it builds (tests use a test server); null for none.</param>
-    public static WebApplication Build(SessionRegistry registry, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(ServerSessions registry, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         var options = registry.Options;
@@ -45,7 +45,7 @@ internal static class RecognitionServer
             o.EnableDetailedErrors = false;
             o.Interceptors.Add<ApiKeyInterceptor>();
         });
-        builder.Services.AddGrpcHealthChecks().AddCheck("sessions", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddGrpcHealthChecks().AddCheck("inference", () => InferenceHealth(registry.Engine.Scheduler, options.StallThreshold));
         builder.Services.AddGrpcReflection();
         builder.Services.AddHostedService<StreamShutdown>();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -80,10 +80,27 @@ internal static class RecognitionServer
                 return Results.Text("This server needs an API key: send 'x-api-key: KEY' or 'Authorization: Bearer KEY'.\n", statusCode: StatusCodes.Status401Unauthorized);
             }
 
-            return Results.Text(registry.Metrics.Render(registry.Hubs.Count(h => !h.IsCompleted)), "text/plain; version=0.0.4; charset=utf-8");
+            return Results.Text(registry.Metrics.Render(registry.All.Count(s => s.IsStarted && !s.IsCompleted)), "text/plain; version=0.0.4; charset=utf-8");
         });
         app.MapDashboard(registry, keys);
         return app;
+    }
+
+    /// <summary>
+    /// Serving only while the inference thread runs and no batch has been running for longer than
+    /// <paramref name="stallThreshold"/> (a stuck model): load balancers and orchestrators then stop sending clients.
+    /// </summary>
+    internal static Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult InferenceHealth(Inference.InferenceScheduler scheduler, TimeSpan stallThreshold)
+    {
+        if (!scheduler.IsRunning)
+        {
+            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("The inference thread is not running.");
+        }
+
+        var stall = scheduler.Stall;
+        return stall > stallThreshold
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"A model run has taken {stall.TotalSeconds:F1} s, more than {stallThreshold.TotalSeconds:F1} s: inference is stalled."))
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy();
     }
 
     /// <summary>
@@ -101,7 +118,7 @@ internal static class RecognitionServer
     /// waits (within the host's shutdown timeout) for the calls to finish, so that clients see a clean end of stream
     /// rather than a connection the server dropped.
     /// </summary>
-    private sealed class StreamShutdown(SessionRegistry registry) : IHostedLifecycleService
+    private sealed class StreamShutdown(ServerSessions registry) : IHostedLifecycleService
     {
         public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

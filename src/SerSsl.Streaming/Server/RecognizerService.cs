@@ -4,13 +4,14 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using SerSsl.Core.Audio;
 using SerSsl.Protos.V1;
+using SerSsl.Streaming.Pipeline;
 using SerSsl.Streaming.Sources;
 using ProtoAudioFormat = SerSsl.Protos.V1.PcmFormat;
 
 namespace SerSsl.Streaming.Server;
 
 /// <summary>The <c>serssl.v1.Recognizer</c> service: Recognize, Subscribe, ListSessions, GetModelInfo.</summary>
-internal sealed partial class RecognizerService(SessionRegistry registry) : Recognizer.RecognizerBase
+internal sealed partial class RecognizerService(ServerSessions registry) : Recognizer.RecognizerBase
 {
     /// <inheritdoc />
     public override async Task Recognize(IAsyncStreamReader<RecognizeRequest> requestStream, IServerStreamWriter<RecognizeResponse> responseStream, ServerCallContext context)
@@ -32,31 +33,31 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
             throw Reject(StatusCode.InvalidArgument, $"Session id '{Truncate(id)}' is not valid: use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
         }
 
-        var source = new NetworkAudioSource(format, encoding, $"grpc: {context.Peer}", registry.Options.BurstSeconds);
-        SessionHub hub;
+        var ingest = new PcmIngest(format, encoding, registry.Options.BurstSeconds);
+        StreamingSession session;
         try
         {
-            hub = await registry.StartAsync(source, registry.Options.SessionOptions, id, cancellationToken).ConfigureAwait(false);
+            session = registry.Create(new SessionInput(format, IsLive: true, $"grpc: {context.Peer}"), id);
         }
         catch (SessionLimitException ex)
         {
-            await source.DisposeAsync().ConfigureAwait(false);
             throw Reject(StatusCode.ResourceExhausted, ex.Message);
         }
         catch (ArgumentException ex) when (id is not null && registry.Find(id) is not null)
         {
-            await source.DisposeAsync().ConfigureAwait(false);
             throw Reject(StatusCode.AlreadyExists, $"A session with id '{id}' is already running; choose another id or leave it empty. ({ex.Message})");
         }
 
-        var sessionId = hub.Session.Id;
+        var sessionId = session.Id;
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pump = Task.CompletedTask;
         try
         {
-            using var subscription = hub.TrySubscribe(null) ?? throw Reject(StatusCode.ResourceExhausted, "The session has its maximum of subscribers.");
+            // Subscribed before the session starts: the caller's stream misses nothing.
+            using var subscription = session.TrySubscribe() ?? throw Reject(StatusCode.ResourceExhausted, "The session has its maximum of subscribers.");
+            session.Start();
             await responseStream.WriteAsync(new RecognizeResponse { Started = new SessionStarted { SessionId = sessionId, Labels = { registry.Engine.Bundle.Labels } } }, cancellationToken).ConfigureAwait(false);
-            pump = PumpAsync(requestStream, source, failed);
+            pump = PumpAsync(requestStream, ingest, session.Audio, failed);
             try
             {
                 await foreach (var e in subscription.ReadAllAsync(failed.Token).ConfigureAwait(false))
@@ -103,9 +104,9 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SessionEvent> responseStream, ServerCallContext context)
     {
         using var call = registry.TrackCall();
-        var hub = registry.Find(request.SessionId) ?? throw Reject(StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
-        using var subscription = hub.TrySubscribe(request.HasFromSequence ? request.FromSequence : null)
-            ?? throw Reject(StatusCode.ResourceExhausted, $"Session '{hub.Session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.");
+        var session = registry.Find(request.SessionId) ?? throw Reject(StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
+        using var subscription = session.TrySubscribe(request.HasFromSequence ? request.FromSequence : null)
+            ?? throw Reject(StatusCode.ResourceExhausted, $"Session '{session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.");
         try
         {
             await foreach (var e in subscription.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
@@ -115,7 +116,7 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
         }
         catch (Exception ex) when (ex is AudioSourceException or Inference.InferenceException)
         {
-            throw new RpcException(new Status(StatusCode.Aborted, $"Session '{hub.Session.Id}' failed: {ex.Message}"));
+            throw new RpcException(new Status(StatusCode.Aborted, $"Session '{session.Id}' failed: {ex.Message}"));
         }
     }
 
@@ -126,24 +127,23 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
     public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) => Task.FromResult(DescribeModel(registry));
 
     /// <summary>The running sessions, oldest first (ListSessions, and the dashboard's <c>/api/sessions</c>).</summary>
-    internal static ListSessionsResponse DescribeSessions(SessionRegistry registry)
+    internal static ListSessionsResponse DescribeSessions(ServerSessions registry)
     {
         var response = new ListSessionsResponse();
-        foreach (var hub in registry.Hubs.OrderBy(h => h.Session.StartedAt))
+        foreach (var session in registry.All.Where(s => s.IsStarted))
         {
-            var session = hub.Session;
             response.Sessions.Add(new SessionInfo
             {
                 SessionId = session.Id,
-                Source = session.Source.Description,
+                Source = session.Input.Description,
                 StartedAt = Timestamp.FromDateTimeOffset(session.StartedAt),
-                Format = new ProtoAudioFormat { SampleRate = (uint)session.Source.Format.SampleRate, Channels = (uint)session.Source.Format.Channels },
-                Live = session.Source.IsLive,
+                Format = new ProtoAudioFormat { SampleRate = (uint)session.Input.Format.SampleRate, Channels = (uint)session.Input.Format.Channels },
+                Live = session.Input.IsLive,
                 Completed = session.IsCompleted,
                 EstimatesPublished = (ulong)session.EstimatesPublished,
-                NextSequence = hub.NextSequence,
+                NextSequence = session.NextSequence,
                 DroppedSamplesTotal = (ulong)session.DroppedSamplesTotal,
-                Subscribers = (uint)hub.SubscriberCount,
+                Subscribers = (uint)session.SubscriberCount,
                 LastLatencyMs = session.LastLatencyMs,
             });
         }
@@ -152,7 +152,7 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
     }
 
     /// <summary>The model the server runs (GetModelInfo, and the dashboard's <c>/api/model</c>).</summary>
-    internal static ModelInfo DescribeModel(SessionRegistry registry)
+    internal static ModelInfo DescribeModel(ServerSessions registry)
     {
         var manifest = registry.Engine.Bundle.Manifest;
         return new ModelInfo
@@ -194,7 +194,7 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
         return (new Sources.AudioFormat((int)format.SampleRate, (int)format.Channels), encoding);
     }
 
-    private static async Task PumpAsync(IAsyncStreamReader<RecognizeRequest> requests, NetworkAudioSource source, CancellationTokenSource failed)
+    private static async Task PumpAsync(IAsyncStreamReader<RecognizeRequest> requests, PcmIngest ingest, SessionAudioWriter audio, CancellationTokenSource failed)
     {
         try
         {
@@ -203,16 +203,17 @@ internal sealed partial class RecognizerService(SessionRegistry registry) : Reco
                 var request = requests.Current;
                 if (request.RequestCase != RecognizeRequest.RequestOneofCase.Audio)
                 {
-                    throw new AudioSourceException($"After the config message only audio may follow; got {Describe(request)} after {source.BytesReceived} bytes of audio.");
+                    throw new AudioSourceException($"After the config message only audio may follow; got {Describe(request)} after {ingest.BytesReceived} bytes of audio.");
                 }
 
-                await source.AppendAsync(request.Audio.Memory, failed.Token).ConfigureAwait(false);
+                await ingest.AppendAsync(request.Audio.Memory, audio, failed.Token).ConfigureAwait(false);
             }
 
-            source.Complete();
+            ingest.Complete(audio);
         }
         catch
         {
+            audio.Complete();
             await failed.CancelAsync().ConfigureAwait(false);
             throw;
         }

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
+using SerSsl.Streaming.Pipeline;
 
 namespace SerSsl.Streaming.Server;
 
 /// <summary>The server's counters, written in the Prometheus text exposition format (version 0.0.4) at <c>/metrics</c>.</summary>
-internal sealed class ServerMetrics
+internal sealed class ServerMetrics : ISessionMetrics
 {
     /// <summary>Upper bounds of the latency histogram's buckets, in seconds.</summary>
     private static readonly double[] s_latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

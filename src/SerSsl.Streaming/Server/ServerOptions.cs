@@ -44,6 +44,9 @@ internal sealed record ServerOptions
     /// <summary>Events (estimates and utterance events) each session keeps for resumed subscriptions. Default 256 (about a minute at the default hop).</summary>
     public int ReplayCapacity { get; init; } = 256;
 
+    /// <summary>How long one model run may take before health reports NOT_SERVING. Default 10 s.</summary>
+    public TimeSpan StallThreshold { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Events buffered per subscriber before its oldest are dropped. Default 256.</summary>
     public int SubscriberBufferCapacity { get; init; } = 256;
 
@@ -79,6 +82,7 @@ internal sealed record ServerOptions
         Require(MaxMessageBytes >= 1024, nameof(MaxMessageBytes), $"The message size limit must be at least 1024 bytes, got {MaxMessageBytes}.");
         Require(MaxSessions >= 1, nameof(MaxSessions), $"The session limit must be at least 1, got {MaxSessions}.");
         Require(MaxSubscribersPerSession >= 1, nameof(MaxSubscribersPerSession), $"The subscriber limit must be at least 1, got {MaxSubscribersPerSession}.");
+        Require(StallThreshold > TimeSpan.Zero, nameof(StallThreshold), $"The stall threshold must be positive, got {StallThreshold}.");
         Require(BurstSeconds >= 0, nameof(BurstSeconds), $"The burst allowance must not be negative, got {BurstSeconds}.");
         Require(ReplayCapacity >= 1, nameof(ReplayCapacity), $"The replay buffer must hold at least 1 event, got {ReplayCapacity}.");
         Require(SubscriberBufferCapacity >= 1, nameof(SubscriberBufferCapacity), $"The subscriber buffer must hold at least 1 event, got {SubscriberBufferCapacity}.");

@@ -30,8 +30,8 @@ public sealed class DashboardApiTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await DashboardServer.StartAsync();
-        var hub = await server.Registry.StartAsync(new EndlessToneSource(), null, "desk", ct);
-        await WaitUntilAsync(() => hub.NextSequence >= 2, ct);
+        var live = await server.Registry.StartAsync(new EndlessToneSource(), null, "desk", ct);
+        await WaitUntilAsync(() => live.NextSequence >= 2, ct);
 
         using var json = JsonDocument.Parse(await server.Http.GetStringAsync("/api/sessions", ct));
 
@@ -101,17 +101,17 @@ public sealed class DashboardApiTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await DashboardServer.StartAsync();
-        var hub = await server.Registry.StartAsync(new MemorySource(ServerAudio.Tone(16_000, 4), new AudioFormat(16_000, 1), isLive: false), null, "done", ct);
-        await hub.Session.Completion.WaitAsync(ct);
+        var live = await server.Registry.StartAsync(new MemorySource(ServerAudio.Tone(16_000, 4), new AudioFormat(16_000, 1), isLive: false), null, "done", ct);
+        await live.Completion.WaitAsync(ct);
 
         var events = await ReadAllEventsAsync(server, "/api/sessions/done/events?from=0", lastEventId: null, ct);
 
         var sequences = events.Where(e => e.Type == "estimate").Select(e => ulong.Parse(e.Id!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        Assert.Equal(Enumerable.Range(0, (int)hub.NextSequence).Select(i => (ulong)i), sequences);
+        Assert.Equal(Enumerable.Range(0, (int)live.NextSequence).Select(i => (ulong)i), sequences);
         Assert.Contains(events, e => e.Type == "utterance");
         var end = events[^1];
         Assert.Equal("end", end.Type);
-        Assert.Equal(hub.NextSequence.ToString(System.Globalization.CultureInfo.InvariantCulture), JsonDocument.Parse(end.Data).RootElement.GetProperty("nextSequence").GetString());
+        Assert.Equal(live.NextSequence.ToString(System.Globalization.CultureInfo.InvariantCulture), JsonDocument.Parse(end.Data).RootElement.GetProperty("nextSequence").GetString());
     }
 
     [Fact]
@@ -119,14 +119,14 @@ public sealed class DashboardApiTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await DashboardServer.StartAsync();
-        var hub = await server.Registry.StartAsync(new MemorySource(ServerAudio.Tone(16_000, 4), new AudioFormat(16_000, 1), isLive: false), null, "done", ct);
-        await hub.Session.Completion.WaitAsync(ct);
+        var live = await server.Registry.StartAsync(new MemorySource(ServerAudio.Tone(16_000, 4), new AudioFormat(16_000, 1), isLive: false), null, "done", ct);
+        await live.Completion.WaitAsync(ct);
 
         // A browser reconnecting sends Last-Event-ID, which wins over the page's ?from.
         var events = await ReadAllEventsAsync(server, "/api/sessions/done/events?from=0", lastEventId: "4", ct);
 
         var sequences = events.Where(e => e.Type == "estimate").Select(e => ulong.Parse(e.Id!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        Assert.Equal(Enumerable.Range(5, (int)hub.NextSequence - 5).Select(i => (ulong)i), sequences);
+        Assert.Equal(Enumerable.Range(5, (int)live.NextSequence - 5).Select(i => (ulong)i), sequences);
         Assert.Equal("end", events[^1].Type);
     }
 
@@ -135,7 +135,7 @@ public sealed class DashboardApiTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await DashboardServer.StartAsync();
-        var hub = await server.Registry.StartAsync(new EndlessToneSource(), null, "live", ct);
+        var live = await server.Registry.StartAsync(new EndlessToneSource(), null, "live", ct);
         using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             using var response = await server.Http.GetAsync("/api/sessions/live/events", HttpCompletionOption.ResponseHeadersRead, cancel.Token);
@@ -148,12 +148,12 @@ public sealed class DashboardApiTests
                 }
             }
 
-            Assert.Equal(1, hub.SubscriberCount);
+            Assert.Equal(1, live.SubscriberCount);
             await cancel.CancelAsync();
         }
 
-        await WaitUntilAsync(() => hub.SubscriberCount == 0 && server.Registry.ActiveCalls == 0, ct);
-        Assert.False(hub.IsCompleted);
+        await WaitUntilAsync(() => live.SubscriberCount == 0 && server.Registry.ActiveCalls == 0, ct);
+        Assert.False(live.IsCompleted);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace SerSsl.Streaming.Tests.Dashboard;
 /// <summary>A server on the test bundle with an HTTP/1.1 loopback port for browsers, and a client for it.</summary>
 internal sealed class DashboardServer : IAsyncDisposable
 {
-    private DashboardServer(RecognitionEngine engine, SessionRegistry registry, WebApplication app, Uri baseAddress)
+    private DashboardServer(RecognitionEngine engine, ServerSessions registry, WebApplication app, Uri baseAddress)
     {
         Engine = engine;
         Registry = registry;
@@ -21,7 +21,7 @@ internal sealed class DashboardServer : IAsyncDisposable
 
     public RecognitionEngine Engine { get; }
 
-    public SessionRegistry Registry { get; }
+    public ServerSessions Registry { get; }
 
     public WebApplication App { get; }
 
@@ -34,7 +34,7 @@ internal sealed class DashboardServer : IAsyncDisposable
     {
         var engine = RecognitionEngine.Create(TestModel.Load());
         options = (options ?? new ServerOptions()) with { Urls = ["http://127.0.0.1:0"], HttpUrls = ["http://127.0.0.1:0"] };
-        var registry = new SessionRegistry(engine, options);
+        var registry = new ServerSessions(engine, options);
         var app = RecognitionServer.Build(registry);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new DashboardServer(engine, registry, app, new Uri(RecognitionServer.DashboardUrls(app).Single()));

@@ -34,9 +34,10 @@ public sealed class LiveCaptureEndToEndTests(PulseAudioTestServer server) : IDis
 
         await using var engine = RecognitionEngine.Create(TestModel.Load());
         var source = new PulseAudioSource(PulseAudioTestServer.MonitorName, 16_000, 1, server.ServerString);
-        var session = await engine.StartSessionAsync(source, cancellationToken: ct);
+        var session = await engine.CreateSessionAsync(source, cancellationToken: ct);
         var estimates = new List<EmotionEstimate>();
-        using var subscription = session.Estimates.Subscribe(e => { lock (estimates) { estimates.Add(e); } });
+        using var subscription = session.Observe().Where(e => e.Estimate is not null).Subscribe(e => { lock (estimates) { estimates.Add(e.Estimate); } });
+        session.Start();
 
         // Wait until audio flows from the monitor (a virtual source can take a moment to start), then play.
         while (session.SamplesReceived == 0)

@@ -204,17 +204,19 @@ public sealed class StreamingPipelineTests : IDisposable
     {
         await using var engine = RecognitionEngine.Create(TestModel.Load());
         var ct = TestContext.Current.CancellationToken;
-        var session = await engine.StartSessionAsync(new EndlessToneSource(), cancellationToken: ct);
+        var session = await engine.CreateSessionAsync(new EndlessToneSource(), cancellationToken: ct);
         var completed = new TaskCompletionSource();
-        using var subscription = session.Estimates.Subscribe(_ => { }, () => completed.TrySetResult());
-        await session.Estimates.Take(2).ToTask(ct);
+        using var subscription = session.Observe().Subscribe(_ => { }, () => completed.TrySetResult());
+        var twoEstimates = session.Observe().Where(e => e.Estimate is not null).Take(2).ToTask(ct);
+        session.Start();
+        await twoEstimates;
 
         var stopwatch = Stopwatch.StartNew();
         await session.StopAsync();
         stopwatch.Stop();
 
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"stopping took {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
-        Assert.True(completed.Task.IsCompleted, "the estimate stream did not complete");
+        await completed.Task.WaitAsync(TimeSpan.FromSeconds(1), ct);
         Assert.True(session.IsCompleted);
     }
 

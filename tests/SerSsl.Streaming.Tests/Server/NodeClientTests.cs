@@ -61,7 +61,7 @@ public sealed class NodeClientTests : IDisposable
         Assert.Empty(summary.GetProperty("mismatchedSequences").EnumerateArray());
         Assert.Equal(recognize.GetProperty("topLabels").ToString(), subscribe.GetProperty("topLabels").ToString());
         Assert.Empty(summary.GetProperty("problems").EnumerateArray());
-        Assert.Empty(server.Registry.Hubs);
+        Assert.Empty(server.Registry.All);
         TestContext.Current.SendDiagnosticMessage(
             $"node client ({format}, {channels} ch): {recognize.GetProperty("estimates").GetInt32()} estimates on both streams in {summary.GetProperty("wallSeconds").GetDouble():F2} s");
     }

@@ -41,7 +41,7 @@ public sealed class RecognizerServerTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await ServerHarness.StartAsync(transport, new ServerOptions { ReplayCapacity = 4096, SubscriberBufferCapacity = 4096 });
-        var hub = await server.Registry.StartAsync(ServerAudio.Paced(8, speed: 4), null, "shared", ct);
+        var live = await server.Registry.StartAsync(ServerAudio.Paced(8, speed: 4), null, "shared", ct);
         var watch = Stopwatch.StartNew();
 
         var subscribers = Enumerable.Range(0, 50).Select(async _ =>
@@ -51,9 +51,9 @@ public sealed class RecognizerServerTests
         }).ToList();
         var results = await Task.WhenAll(subscribers);
         watch.Stop();
-        TestContext.Current.SendDiagnosticMessage($"{transport}: 50 subscribers, {hub.Session.EstimatesPublished} estimates each, {watch.Elapsed.TotalSeconds:F2} s");
+        TestContext.Current.SendDiagnosticMessage($"{transport}: 50 subscribers, {live.EstimatesPublished} estimates each, {watch.Elapsed.TotalSeconds:F2} s");
 
-        var expected = Enumerable.Range(0, (int)hub.Session.EstimatesPublished).Select(i => (ulong)i).ToList();
+        var expected = Enumerable.Range(0, (int)live.EstimatesPublished).Select(i => (ulong)i).ToList();
         Assert.NotEmpty(expected);
         var reference = results[0].Select(e => e.ToString()).ToList();
         foreach (var events in results)
@@ -63,7 +63,7 @@ public sealed class RecognizerServerTests
             Assert.Equal(reference, events.Select(e => e.ToString()));
         }
 
-        Assert.Equal(0, hub.SubscriberCount);
+        Assert.Equal(0, live.SubscriberCount);
     }
 
     [Theory]
@@ -73,21 +73,21 @@ public sealed class RecognizerServerTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await ServerHarness.StartAsync(transport);
-        var hub = await server.Registry.StartAsync(new EndlessToneSource(), null, "live", ct);
+        var live = await server.Registry.StartAsync(new EndlessToneSource(), null, "live", ct);
 
         for (var i = 0; i < 5; i++)
         {
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var call = server.Client.Subscribe(new SubscribeRequest { SessionId = "live" }, cancellationToken: cancel.Token);
             Assert.True(await call.ResponseStream.MoveNext(ct));
-            Assert.Equal(1, hub.SubscriberCount);
+            Assert.Equal(1, live.SubscriberCount);
             await cancel.CancelAsync();
         }
 
-        await WaitUntil(() => hub.SubscriberCount == 0 && server.Registry.Metrics.Subscribers == 0, ct);
+        await WaitUntil(() => live.SubscriberCount == 0 && server.Registry.Metrics.Subscribers == 0, ct);
         using var after = server.Client.Subscribe(new SubscribeRequest { SessionId = "live" }, cancellationToken: ct);
         Assert.True(await after.ResponseStream.MoveNext(ct));
-        Assert.False(hub.Session.IsCompleted);
+        Assert.False(live.IsCompleted);
     }
 
     [Theory]
@@ -98,7 +98,7 @@ public sealed class RecognizerServerTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await ServerHarness.StartAsync(transport, new ServerOptions { SubscriberBufferCapacity = 256, ReplayCapacity = 4096 });
         // An estimate every 10 ms frame: more events than the transport's buffers hold, so the stalled one must lose some.
-        var hub = await server.Registry.StartAsync(ServerAudio.Paced(12, speed: 6), new StreamingSessionOptions { HopFrames = 1 }, "s", ct);
+        var live = await server.Registry.StartAsync(ServerAudio.Paced(12, speed: 6), new StreamingSessionOptions { HopFrames = 1 }, "s", ct);
         using var stalled = server.Client.Subscribe(new SubscribeRequest { SessionId = "s", FromSequence = 0 }, cancellationToken: ct);
         Assert.True(await stalled.ResponseStream.MoveNext(ct));
         var first = stalled.ResponseStream.Current;
@@ -113,7 +113,7 @@ public sealed class RecognizerServerTests
 
         // 12 s of audio at 6x real time: about 2 s whether or not one subscriber reads.
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"the others took {watch.Elapsed}");
-        var total = hub.Session.EstimatesPublished;
+        var total = live.EstimatesPublished;
         Assert.All(others, events => Assert.DoesNotContain(events, e => e.Gap is not null));
         Assert.All(others, events => Assert.Equal(total, events.Count(e => e.Estimate is not null)));
         var late = await ServerAudio.ReadAll(stalled.ResponseStream, ct);
@@ -217,12 +217,12 @@ public sealed class RecognizerServerTests
 
         var countBefore = Volatile.Read(ref watched);
         await WaitUntil(() => Volatile.Read(ref watched) > countBefore + 2, ct);
-        Assert.False(background.Session.IsCompleted);
+        Assert.False(background.IsCompleted);
         var ok = await ServerAudio.Recognize(server.Client, [ServerAudio.Config(), ServerAudio.Audio(audio)], ct);
         Assert.Contains(ok, r => r.Estimate is not null);
-        Assert.Single(server.Registry.Hubs);
+        Assert.Single(server.Registry.All);
         Assert.True(server.Registry.Metrics.Render(1).Contains("serssl_rejected_calls_total", StringComparison.Ordinal));
-        await background.Session.StopAsync();
+        await background.StopAsync();
         await watching;
     }
 
@@ -269,8 +269,8 @@ public sealed class RecognizerServerTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await ServerHarness.StartAsync(Transport.InProcess);
-        var hub = await server.Registry.StartAsync(ServerAudio.Paced(3, speed: 1000), null, "done", ct);
-        await hub.Session.Completion;
+        var live = await server.Registry.StartAsync(ServerAudio.Paced(3, speed: 1000), null, "done", ct);
+        await live.Completion;
 
         var info = await server.Client.GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct);
         var sessions = await server.Client.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: ct);
@@ -287,12 +287,12 @@ public sealed class RecognizerServerTests
         var session = Assert.Single(sessions.Sessions);
         Assert.Equal("done", session.SessionId);
         Assert.True(session.Completed);
-        Assert.Equal((ulong)hub.Session.EstimatesPublished, session.EstimatesPublished);
+        Assert.Equal((ulong)live.EstimatesPublished, session.EstimatesPublished);
         Assert.Equal(session.EstimatesPublished, session.NextSequence);
         Assert.Contains("serssl.v1.Recognizer", services);
         Assert.Contains("grpc.health.v1.Health", services);
-        Assert.Contains($"serssl_estimates_total {hub.Session.EstimatesPublished}\n", metrics, StringComparison.Ordinal);
-        Assert.Contains($"serssl_latency_seconds_count {hub.Session.EstimatesPublished}\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"serssl_estimates_total {live.EstimatesPublished}\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"serssl_latency_seconds_count {live.EstimatesPublished}\n", metrics, StringComparison.Ordinal);
         Assert.Contains("serssl_latency_seconds_bucket{le=\"+Inf\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("# TYPE serssl_subscribers gauge", metrics, StringComparison.Ordinal);
         Assert.Contains("serssl_sessions 0\n", metrics, StringComparison.Ordinal);

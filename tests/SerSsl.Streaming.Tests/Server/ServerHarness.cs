@@ -27,7 +27,7 @@ public enum Transport
 /// <summary>An engine on the test bundle, a registry and a running server, with a channel to it.</summary>
 internal sealed class ServerHarness : IAsyncDisposable
 {
-    private ServerHarness(RecognitionEngine engine, SessionRegistry registry, WebApplication app, GrpcChannel channel, Uri address, HttpMessageHandler? handler)
+    private ServerHarness(RecognitionEngine engine, ServerSessions registry, WebApplication app, GrpcChannel channel, Uri address, HttpMessageHandler? handler)
     {
         Engine = engine;
         Registry = registry;
@@ -40,7 +40,7 @@ internal sealed class ServerHarness : IAsyncDisposable
 
     public RecognitionEngine Engine { get; }
 
-    public SessionRegistry Registry { get; }
+    public ServerSessions Registry { get; }
 
     public WebApplication App { get; }
 
@@ -57,7 +57,7 @@ internal sealed class ServerHarness : IAsyncDisposable
         var engine = RecognitionEngine.Create(TestModel.Load());
         options ??= new ServerOptions();
         options = options with { Urls = ["http://127.0.0.1:0"], HttpUrls = [] };
-        var registry = new SessionRegistry(engine, options);
+        var registry = new ServerSessions(engine, options);
         var app = RecognitionServer.Build(registry, builder =>
         {
             if (transport == Transport.InProcess)

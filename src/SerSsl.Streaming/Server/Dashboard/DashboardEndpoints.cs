@@ -36,7 +36,7 @@ internal static class DashboardEndpoints
     private static readonly FrozenDictionary<string, (string ContentType, byte[] Content)> s_assets = LoadAssets();
 
     /// <summary>Maps the page, its assets and the API.</summary>
-    public static void MapDashboard(this WebApplication app, SessionRegistry registry, ApiKeys keys)
+    public static void MapDashboard(this WebApplication app, ServerSessions registry, ApiKeys keys)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(registry);
@@ -60,7 +60,7 @@ internal static class DashboardEndpoints
         _ => $"event: gap\ndata: {s_json.Format(e.Gap)}\n\n",
     };
 
-    private static async Task StreamEventsAsync(HttpContext context, string id, SessionRegistry registry, ApiKeys keys)
+    private static async Task StreamEventsAsync(HttpContext context, string id, ServerSessions registry, ApiKeys keys)
     {
         if (Refuse(context, keys) is { } refusal)
         {
@@ -68,7 +68,7 @@ internal static class DashboardEndpoints
             return;
         }
 
-        if (registry.Find(id) is not { } hub)
+        if (registry.Find(id) is not { } session)
         {
             await Results.Text($"No session '{Truncate(id)}'. GET /api/sessions lists the running sessions.\n", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context).ConfigureAwait(false);
             return;
@@ -81,11 +81,11 @@ internal static class DashboardEndpoints
         }
 
         using var call = registry.TrackCall();
-        using var subscription = hub.TrySubscribe(from);
+        using var subscription = session.TrySubscribe(from);
         if (subscription is null)
         {
             registry.Metrics.CallRejected();
-            await Results.Text($"Session '{hub.Session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.\n", statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context).ConfigureAwait(false);
+            await Results.Text($"Session '{session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.\n", statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -97,7 +97,7 @@ internal static class DashboardEndpoints
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         try
         {
-            await response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"retry: {RetryMilliseconds}\n: session {hub.Session.Id}\n\n"), cancellationToken).ConfigureAwait(false);
+            await response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"retry: {RetryMilliseconds}\n: session {session.Id}\n\n"), cancellationToken).ConfigureAwait(false);
             await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
             await foreach (var e in subscription.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -105,7 +105,7 @@ internal static class DashboardEndpoints
                 await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await response.WriteAsync($"event: end\ndata: {Object(("sessionId", hub.Session.Id), ("nextSequence", hub.NextSequence.ToString(CultureInfo.InvariantCulture)))}\n\n", cancellationToken).ConfigureAwait(false);
+            await response.WriteAsync($"event: end\ndata: {Object(("sessionId", session.Id), ("nextSequence", session.NextSequence.ToString(CultureInfo.InvariantCulture)))}\n\n", cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -113,7 +113,7 @@ internal static class DashboardEndpoints
         }
         catch (Exception ex) when (ex is AudioSourceException or Inference.InferenceException)
         {
-            await response.WriteAsync($"event: failed\ndata: {Object(("message", $"Session '{hub.Session.Id}' failed: {ex.Message}"))}\n\n", cancellationToken).ConfigureAwait(false);
+            await response.WriteAsync($"event: failed\ndata: {Object(("message", $"Session '{session.Id}' failed: {ex.Message}"))}\n\n", cancellationToken).ConfigureAwait(false);
         }
     }
 
