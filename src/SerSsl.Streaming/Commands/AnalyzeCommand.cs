@@ -46,7 +46,8 @@ internal static class AnalyzeCommand
             {
                 var path = parse.GetRequiredValue(file).FullName;
                 var sessionOptions = engine.Session(parse);
-                await using var recognition = RecognitionEngine.Create(engine.ModelDirectory(parse), engine.Inference(parse));
+                using var loggers = engine.Logging(parse).CreateFactory();
+                await using var recognition = RecognitionEngine.Create(engine.ModelDirectory(parse), engine.Inference(parse), loggers);
                 var analysis = await RecordingAnalysis.RunAsync(recognition, new WavFileSource(path, paced: false), sessionOptions, cancellationToken).ConfigureAwait(false);
                 var text = Render(analysis, parse.GetRequiredValue(format));
                 if (parse.GetValue(output) is { } target)

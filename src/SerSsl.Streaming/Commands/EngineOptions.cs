@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using SerSsl.Streaming.Inference;
 using SerSsl.Streaming.Pipeline;
+using SerSsl.Streaming.Server;
 
 namespace SerSsl.Streaming.Commands;
 
@@ -60,8 +62,34 @@ internal sealed class EngineOptions
         DefaultValueFactory = _ => EnergySpeechDetector.DefaultThresholdDb,
     };
 
+    public Option<string?> LogLevelOption { get; } = new("--log-level")
+    {
+        Description = "Least severe log events written to stderr: trace, debug, information, warning, error, critical or none. Default: warning (serve: information).",
+    };
+
+    public Option<string?> LogFormat { get; } = new("--log-format")
+    {
+        Description = "Log lines on stderr as text or json (one JSON object per event, with its event id and fields). Default: text (serve: json).",
+    };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(LogLevelOption);
+        command.Options.Add(LogFormat);
+        LogLevelOption.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && !Enum.TryParse<LogLevel>(value, ignoreCase: true, out _))
+            {
+                result.AddError($"--log-level must be trace, debug, information, warning, error, critical or none; got '{value}'.");
+            }
+        });
+        LogFormat.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && value is not ("text" or "json"))
+            {
+                result.AddError($"--log-format must be text or json; got '{value}'.");
+            }
+        });
         command.Options.Add(Model);
         command.Options.Add(Device);
         command.Options.Add(Threads);
@@ -131,6 +159,11 @@ internal sealed class EngineOptions
             }
         });
     }
+
+    /// <summary>The command's log settings, with the command's own defaults where the options are not given.</summary>
+    public LogSettings Logging(ParseResult parse, LogLevel defaultLevel = LogLevel.Warning, bool defaultJson = false) => new(
+        parse.GetValue(LogLevelOption) is { } level ? Enum.Parse<LogLevel>(level, ignoreCase: true) : defaultLevel,
+        parse.GetValue(LogFormat) is { } format ? format == "json" : defaultJson);
 
     public string ModelDirectory(ParseResult parse) => parse.GetValue(Model) ?? ModelLocator.DefaultBundle();
 

@@ -187,7 +187,8 @@ internal static class EvaluateCommand
                     mapEntries);
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluate: {plan.Clips.Count} clip(s) of {scan.Root} on {bundle.Manifest.Name}, {settings.Jobs} at a time"));
 
-                await using var recognition = RecognitionEngine.Create(bundle, engine.Inference(parse));
+                using var loggers = engine.Logging(parse).CreateFactory();
+                await using var recognition = RecognitionEngine.Create(bundle, engine.Inference(parse), loggers);
                 var progress = new EvaluationProgress(plan.Clips.Count);
                 var run = CorpusEvaluator.RunAsync(recognition, plan.Clips, sessionOptions, settings.Jobs, progress.OnOutcome, cancellationToken);
                 await progress.ShowAsync(run, ProgressConsole(error), error).ConfigureAwait(false);

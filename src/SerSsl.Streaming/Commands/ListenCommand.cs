@@ -110,14 +110,16 @@ internal static class ListenCommand
 
                 var sessionOptions = engine.Session(parse);
                 var modelDirectory = engine.ModelDirectory(parse);
-                await using var recognition = RecognitionEngine.Create(modelDirectory, engine.Inference(parse));
+                var logging = engine.Logging(parse);
+                using var loggers = logging.CreateFactory();
+                await using var recognition = RecognitionEngine.Create(modelDirectory, engine.Inference(parse), loggers);
                 var audio = spec.Create(
                     new StdinSettings(parse.GetRequiredValue(stdinFormat), parse.GetValue(rate), parse.GetValue(channels)),
                     pacedFile: !parse.GetValue(fast),
                     parse.GetValue(pulseServer),
                     gap ?? PlaylistSource.DefaultGapSeconds,
                     recognition.Bundle.Manifest.Features.SampleRate);
-                var serverOptions = parse.GetValue(serve) ? server.Read(parse) : null;
+                var serverOptions = parse.GetValue(serve) ? server.Read(parse) with { SessionOptions = sessionOptions, Logging = logging } : null;
                 await using var registry = serverOptions is null ? null : new ServerSessions(recognition, serverOptions);
                 await using var app = registry is null ? null : RecognitionServer.Build(registry);
                 var view = new LiveView(recognition.Bundle.Labels, audio.Description, recognition.Bundle.Manifest.Name);

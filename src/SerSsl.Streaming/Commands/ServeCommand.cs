@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using SerSsl.Streaming.Pipeline;
 using SerSsl.Streaming.Server;
 
@@ -21,8 +22,10 @@ internal static class ServeCommand
             var error = parse.InvocationConfiguration.Error;
             return CommandErrors.RunAsync(error, async () =>
             {
-                var options = server.Read(parse) with { SessionOptions = engine.Session(parse) };
-                await using var recognition = RecognitionEngine.Create(engine.ModelDirectory(parse), engine.Inference(parse));
+                var logging = engine.Logging(parse, LogLevel.Information, defaultJson: true);
+                var options = server.Read(parse) with { SessionOptions = engine.Session(parse), Logging = logging };
+                using var loggers = logging.CreateFactory();
+                await using var recognition = RecognitionEngine.Create(engine.ModelDirectory(parse), engine.Inference(parse), loggers);
                 await using var registry = new ServerSessions(recognition, options);
                 await using var app = RecognitionServer.Build(registry);
                 await ServeAsync(app, error, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace SerSsl.Streaming.Inference;
 
@@ -31,6 +33,7 @@ public sealed class InferenceScheduler : IDisposable
     private readonly TimeProvider _time;
     private readonly ITimer _deadlineTimer;
     private readonly TimeSpan _maxWait;
+    private readonly ILogger _logger;
     private bool _stopping;
     private int _openLanes;
     private long _batchStamp;
@@ -42,10 +45,12 @@ public sealed class InferenceScheduler : IDisposable
     /// <summary>Starts the scheduler thread.</summary>
     /// <param name="model">The model; owned by the caller, and used only by this scheduler from now on.</param>
     /// <param name="time">The clock of the batch wait; null for the system clock.</param>
-    public InferenceScheduler(OnnxEmotionModel model, TimeProvider? time = null)
+    /// <param name="logger">Where failed batches are logged; null for nowhere.</param>
+    public InferenceScheduler(OnnxEmotionModel model, TimeProvider? time = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
+        _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
         _batch = new List<ChunkJob>(model.MaxBatch);
         _maxWait = model.Options.MaxWait;
@@ -135,6 +140,8 @@ public sealed class InferenceScheduler : IDisposable
             ArrayPool<float>.Shared.Return(job.Chunk);
             job.Fail(new OperationCanceledException("The inference scheduler was stopped."));
         }
+
+        InferenceLog.Stopped(_logger, BatchesRun, ChunksRun, abandoned.Count);
     }
 
     /// <summary>Queues a lane's chunk.</summary>
@@ -189,6 +196,7 @@ public sealed class InferenceScheduler : IDisposable
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                InferenceLog.BatchFailed(_logger, _batch.Count, ex);
                 foreach (var job in _batch)
                 {
                     job.Fail(ex);

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using SerSsl.Core.Models;
 using SerSsl.Streaming.Inference;
 using SerSsl.Streaming.Sources;
@@ -20,10 +22,14 @@ public sealed class RecognitionEngine : IAsyncDisposable
     private long _nextSession;
     private int _disposed;
 
-    private RecognitionEngine(OnnxEmotionModel model)
+    private readonly ILogger _sessionLogger;
+
+    private RecognitionEngine(OnnxEmotionModel model, ILoggerFactory? loggerFactory)
     {
+        loggerFactory ??= NullLoggerFactory.Instance;
         Model = model;
-        Scheduler = new InferenceScheduler(model);
+        Scheduler = new InferenceScheduler(model, logger: loggerFactory.CreateLogger(InferenceLog.Category));
+        _sessionLogger = loggerFactory.CreateLogger(SessionLog.Category);
     }
 
     /// <summary>The model.</summary>
@@ -41,17 +47,19 @@ public sealed class RecognitionEngine : IAsyncDisposable
     /// <summary>Loads a bundle folder and starts the scheduler.</summary>
     /// <param name="bundleDirectory">A model bundle folder.</param>
     /// <param name="options">Inference options; defaults when null.</param>
+    /// <param name="loggerFactory">Where sessions and the scheduler log (starts, ends, failures, dropped audio); null for nowhere.</param>
     /// <returns>The engine.</returns>
     /// <exception cref="ModelBundleException">The bundle is missing or invalid.</exception>
     /// <exception cref="InferenceException">ONNX Runtime cannot run it as asked.</exception>
-    public static RecognitionEngine Create(string bundleDirectory, InferenceOptions? options = null) => Create(ModelBundle.Load(bundleDirectory), options);
+    public static RecognitionEngine Create(string bundleDirectory, InferenceOptions? options = null, ILoggerFactory? loggerFactory = null) => Create(ModelBundle.Load(bundleDirectory), options, loggerFactory);
 
     /// <summary>Starts an engine on a loaded bundle.</summary>
     /// <param name="bundle">The bundle.</param>
     /// <param name="options">Inference options; defaults when null.</param>
+    /// <param name="loggerFactory">Where sessions and the scheduler log; null for nowhere.</param>
     /// <returns>The engine.</returns>
     /// <exception cref="InferenceException">ONNX Runtime cannot run the bundle as asked.</exception>
-    public static RecognitionEngine Create(ModelBundle bundle, InferenceOptions? options = null) => new(OnnxEmotionModel.Load(bundle, options));
+    public static RecognitionEngine Create(ModelBundle bundle, InferenceOptions? options = null, ILoggerFactory? loggerFactory = null) => new(OnnxEmotionModel.Load(bundle, options), loggerFactory);
 
     /// <summary>Creates an unstarted session that the caller writes audio into (<see cref="StreamingSession.Audio"/>).</summary>
     /// <param name="input">The audio's format, liveness and description.</param>
@@ -138,7 +146,7 @@ public sealed class RecognitionEngine : IAsyncDisposable
         options ??= StreamingSessionOptions.Default;
         options.Validate();
         var id = sessionId ?? string.Create(CultureInfo.InvariantCulture, $"s{Interlocked.Increment(ref _nextSession)}");
-        var session = new StreamingSession(id, input, source, Scheduler, options, metrics);
+        var session = new StreamingSession(id, input, source, Scheduler, options, metrics, _sessionLogger);
         if (!_sessions.TryAdd(id, session))
         {
             throw new ArgumentException($"A session with id '{id}' already exists.", nameof(sessionId));

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Reactive.Linq;
+using Microsoft.Extensions.Logging;
 using SerSsl.Protos.V1;
 using SerSsl.Streaming.Inference;
 using SerSsl.Streaming.Sources;
@@ -32,13 +34,18 @@ public sealed class StreamingSession : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _inFlight = new(MaxChunksInFlight, MaxChunksInFlight);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _logger;
     private long _estimatesPublished;
     private long _droppedTotal;
     private double _lastLatencyMs;
     private int _started;
 
-    internal StreamingSession(string id, SessionInput input, IAudioSource? source, InferenceScheduler scheduler, StreamingSessionOptions options, ISessionMetrics? metrics)
+    /// <summary>The shortest time between two dropped-audio warnings of one session.</summary>
+    private static readonly TimeSpan s_dropLogInterval = TimeSpan.FromSeconds(10);
+
+    internal StreamingSession(string id, SessionInput input, IAudioSource? source, InferenceScheduler scheduler, StreamingSessionOptions options, ISessionMetrics? metrics, ILogger logger)
     {
+        _logger = logger;
         Id = id;
         Input = input;
         Source = source;
@@ -157,6 +164,7 @@ public sealed class StreamingSession : IAsyncDisposable
             throw;
         }
 
+        SessionLog.Started(_logger, Id, Input.Description, Input.Format.ToString(), Input.IsLive ? "live" : "lossless", HopFrames);
         _ = RunAsync(lane);
     }
 
@@ -229,6 +237,7 @@ public sealed class StreamingSession : IAsyncDisposable
 
         var failure = stages.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException)
             ?? Audio.Error;
+        LogEnd(failure);
         _hub.Complete(failure);
         if (failure is null)
         {
@@ -237,6 +246,22 @@ public sealed class StreamingSession : IAsyncDisposable
         else
         {
             _completion.TrySetException(failure);
+        }
+    }
+
+    private void LogEnd(Exception? failure)
+    {
+        switch (failure)
+        {
+            case null:
+                SessionLog.Ended(_logger, Id, EstimatesPublished, (double)SamplesReceived / Input.Format.SampleRate, DroppedSamplesTotal);
+                break;
+            case InferenceException:
+                SessionLog.ModelFailed(_logger, Id, EstimatesPublished, failure);
+                break;
+            default:
+                SessionLog.AudioFailed(_logger, Id, EstimatesPublished, failure.Message);
+                break;
         }
     }
 
@@ -301,12 +326,21 @@ public sealed class StreamingSession : IAsyncDisposable
         try
         {
             using var features = new FeatureStage(Input.Format, _scheduler.Model, HopFrames, _options.SpeechDetector);
+            long loggedDrops = 0;
+            var lastDropLog = 0L;
             await foreach (var block in Audio.Blocks.ReadAllAsync(token).ConfigureAwait(false))
             {
                 try
                 {
                     features.Process(block.Buffer.AsSpan(0, block.Count), block.FirstFrame, block.ArrivalTimestamp);
-                    Volatile.Write(ref _droppedTotal, features.DroppedFramesTotal);
+                    var dropped = features.DroppedFramesTotal;
+                    Volatile.Write(ref _droppedTotal, dropped);
+                    if (dropped > loggedDrops && (lastDropLog == 0 || Stopwatch.GetElapsedTime(lastDropLog) >= s_dropLogInterval))
+                    {
+                        SessionLog.DroppedAudio(_logger, Id, dropped, (double)dropped / Input.Format.SampleRate);
+                        loggedDrops = dropped;
+                        lastDropLog = Stopwatch.GetTimestamp();
+                    }
                 }
                 finally
                 {

@@ -26,15 +26,8 @@ internal static class RecognitionServer
         ArgumentNullException.ThrowIfNull(registry);
         var options = registry.Options;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(RecognitionServer).Assembly.GetName().Name });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-
-        // Server logs go to stderr, so that stdout carries only what the command prints (estimates as JSON lines).
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // The host logs a failed start (a port in use, a bad certificate) with a stack trace and then throws; the
-        // commands report that exception in one line, so the log would only repeat it as a stack trace.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        // Logs go to stderr, so that stdout carries only what the command prints (estimates as JSON lines).
+        options.Logging.Configure(builder.Logging);
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(new ApiKeys(options.ApiKeys));
         var browserEndpoints = new BrowserEndpoints();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using SerSsl.Core.Audio;
 using SerSsl.Protos.V1;
 using SerSsl.Streaming.Pipeline;
@@ -11,7 +12,7 @@ using ProtoAudioFormat = SerSsl.Protos.V1.PcmFormat;
 namespace SerSsl.Streaming.Server;
 
 /// <summary>The <c>serssl.v1.Recognizer</c> service: Recognize, Subscribe, ListSessions, GetModelInfo.</summary>
-internal sealed partial class RecognizerService(ServerSessions registry) : Recognizer.RecognizerBase
+internal sealed partial class RecognizerService(ServerSessions registry, ILogger<RecognizerService> logger) : Recognizer.RecognizerBase
 {
     /// <inheritdoc />
     public override async Task Recognize(IAsyncStreamReader<RecognizeRequest> requestStream, IServerStreamWriter<RecognizeResponse> responseStream, ServerCallContext context)
@@ -20,17 +21,17 @@ internal sealed partial class RecognizerService(ServerSessions registry) : Recog
         var cancellationToken = context.CancellationToken;
         if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
-            throw Reject(StatusCode.InvalidArgument, "The request stream ended before the config message. Send RecognizeRequest.config (format and optional session id) first, then audio.");
+            throw Reject(context, StatusCode.InvalidArgument, "The request stream ended before the config message. Send RecognizeRequest.config (format and optional session id) first, then audio.");
         }
 
         var config = requestStream.Current.RequestCase == RecognizeRequest.RequestOneofCase.Config
             ? requestStream.Current.Config
-            : throw Reject(StatusCode.InvalidArgument, $"The first message must be RecognizeRequest.config with the audio format; got {Describe(requestStream.Current)}.");
-        var (format, encoding) = ParseFormat(config.Format);
+            : throw Reject(context, StatusCode.InvalidArgument, $"The first message must be RecognizeRequest.config with the audio format; got {Describe(requestStream.Current)}.");
+        var (format, encoding) = ParseFormat(config.Format, context);
         var id = config.SessionId is { Length: > 0 } name ? name : null;
         if (id is not null && !SessionIdPattern().IsMatch(id))
         {
-            throw Reject(StatusCode.InvalidArgument, $"Session id '{Truncate(id)}' is not valid: use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
+            throw Reject(context, StatusCode.InvalidArgument, $"Session id '{Truncate(id)}' is not valid: use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
         }
 
         var ingest = new PcmIngest(format, encoding, registry.Options.BurstSeconds);
@@ -41,11 +42,11 @@ internal sealed partial class RecognizerService(ServerSessions registry) : Recog
         }
         catch (SessionLimitException ex)
         {
-            throw Reject(StatusCode.ResourceExhausted, ex.Message);
+            throw Reject(context, StatusCode.ResourceExhausted, ex.Message);
         }
         catch (ArgumentException ex) when (id is not null && registry.Find(id) is not null)
         {
-            throw Reject(StatusCode.AlreadyExists, $"A session with id '{id}' is already running; choose another id or leave it empty. ({ex.Message})");
+            throw Reject(context, StatusCode.AlreadyExists, $"A session with id '{id}' is already running; choose another id or leave it empty. ({ex.Message})");
         }
 
         var sessionId = session.Id;
@@ -54,7 +55,7 @@ internal sealed partial class RecognizerService(ServerSessions registry) : Recog
         try
         {
             // Subscribed before the session starts: the caller's stream misses nothing.
-            using var subscription = session.TrySubscribe() ?? throw Reject(StatusCode.ResourceExhausted, "The session has its maximum of subscribers.");
+            using var subscription = session.TrySubscribe() ?? throw Reject(context, StatusCode.ResourceExhausted, "The session has its maximum of subscribers.");
             session.Start();
             await responseStream.WriteAsync(new RecognizeResponse { Started = new SessionStarted { SessionId = sessionId, Labels = { registry.Engine.Bundle.Labels } } }, cancellationToken).ConfigureAwait(false);
             pump = PumpAsync(requestStream, ingest, session.Audio, failed);
@@ -79,11 +80,11 @@ internal sealed partial class RecognizerService(ServerSessions registry) : Recog
         }
         catch (IngestException ex)
         {
-            throw Reject(ex.Error == IngestError.TooFast ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument, ex.Message);
+            throw Reject(context, ex.Error == IngestError.TooFast ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument, ex.Message);
         }
         catch (AudioSourceException ex)
         {
-            throw Reject(StatusCode.InvalidArgument, ex.Message);
+            throw Reject(context, StatusCode.InvalidArgument, ex.Message);
         }
         finally
         {
@@ -104,9 +105,9 @@ internal sealed partial class RecognizerService(ServerSessions registry) : Recog
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SessionEvent> responseStream, ServerCallContext context)
     {
         using var call = registry.TrackCall();
-        var session = registry.Find(request.SessionId) ?? throw Reject(StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
+        var session = registry.Find(request.SessionId) ?? throw Reject(context, StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
         using var subscription = session.TrySubscribe(request.HasFromSequence ? request.FromSequence : null)
-            ?? throw Reject(StatusCode.ResourceExhausted, $"Session '{session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.");
+            ?? throw Reject(context, StatusCode.ResourceExhausted, $"Session '{session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.");
         try
         {
             await foreach (var e in subscription.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
@@ -168,27 +169,27 @@ internal sealed partial class RecognizerService(ServerSessions registry) : Recog
     }
 
     /// <summary>Checks a format message and turns it into the source's terms.</summary>
-    private (Sources.AudioFormat Format, RawSampleEncoding Encoding) ParseFormat(ProtoAudioFormat? format)
+    private (Sources.AudioFormat Format, RawSampleEncoding Encoding) ParseFormat(ProtoAudioFormat? format, ServerCallContext context)
     {
         if (format is null)
         {
-            throw Reject(StatusCode.InvalidArgument, "RecognizeRequest.config.format is missing: give sample_rate, channels and encoding (S16LE or F32LE).");
+            throw Reject(context, StatusCode.InvalidArgument, "RecognizeRequest.config.format is missing: give sample_rate, channels and encoding (S16LE or F32LE).");
         }
 
         var encoding = format.Encoding switch
         {
             AudioEncoding.S16Le => RawSampleEncoding.S16LE,
             AudioEncoding.F32Le => RawSampleEncoding.F32LE,
-            _ => throw Reject(StatusCode.InvalidArgument, $"Audio encoding {format.Encoding} is not supported: use AUDIO_ENCODING_S16LE or AUDIO_ENCODING_F32LE."),
+            _ => throw Reject(context, StatusCode.InvalidArgument, $"Audio encoding {format.Encoding} is not supported: use AUDIO_ENCODING_S16LE or AUDIO_ENCODING_F32LE."),
         };
         if (format.SampleRate is < Sources.AudioFormat.MinSampleRate or > Sources.AudioFormat.MaxSampleRate)
         {
-            throw Reject(StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"Sample rate {format.SampleRate} Hz is not supported: use {Sources.AudioFormat.MinSampleRate} to {Sources.AudioFormat.MaxSampleRate} Hz."));
+            throw Reject(context, StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"Sample rate {format.SampleRate} Hz is not supported: use {Sources.AudioFormat.MinSampleRate} to {Sources.AudioFormat.MaxSampleRate} Hz."));
         }
 
         if (format.Channels is < 1 or > Sources.AudioFormat.MaxChannels)
         {
-            throw Reject(StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"{format.Channels} channels are not supported: use 1 to {Sources.AudioFormat.MaxChannels}."));
+            throw Reject(context, StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"{format.Channels} channels are not supported: use 1 to {Sources.AudioFormat.MaxChannels}."));
         }
 
         return (new Sources.AudioFormat((int)format.SampleRate, (int)format.Channels), encoding);
@@ -235,9 +236,10 @@ internal sealed partial class RecognizerService(ServerSessions registry) : Recog
 
     private static string Truncate(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 64), "...");
 
-    private RpcException Reject(StatusCode code, string message)
+    private RpcException Reject(ServerCallContext context, StatusCode code, string message)
     {
         registry.Metrics.CallRejected();
+        ServerLog.CallRejected(logger, context.Method, context.Peer, code, message);
         return new RpcException(new Status(code, message));
     }
 

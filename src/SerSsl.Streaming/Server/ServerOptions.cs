@@ -5,6 +5,9 @@ namespace SerSsl.Streaming.Server;
 /// <summary>Settings of the gRPC server: where it listens, who may call it, and its limits.</summary>
 internal sealed record ServerOptions
 {
+    /// <summary>How the server logs (level, text or JSON lines on stderr). Default: warnings and worse, as text.</summary>
+    public LogSettings Logging { get; init; } = LogSettings.Quiet;
+
     /// <summary>How every session the server starts for a Recognize call runs (hop, smoothing, speech detection).</summary>
     public StreamingSessionOptions SessionOptions { get; init; } = StreamingSessionOptions.Default;
 

@@ -227,6 +227,23 @@ public sealed class RecognizerServerTests
     }
 
     [Fact]
+    public async Task Recognize_RefusedCall_LoggedAsAWarningWithTheStatusAndNoStackTrace()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.InProcess);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => ServerAudio.Recognize(server.Client, [ServerAudio.Audio(new byte[64])], ct));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var refused = Assert.Single(server.Logs.Events, e => e.Id.Id == 200);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, refused.Level);
+        Assert.Equal(StatusCode.InvalidArgument, refused.Fields["StatusCode"]);
+        Assert.Equal("/serssl.v1.Recognizer/Recognize", refused.Fields["Method"]);
+        Assert.Contains("config", refused.Message, StringComparison.Ordinal);
+        Assert.Null(refused.Exception);
+    }
+
+    [Fact]
     public async Task Limits_SessionsAndSubscribers_ResourceExhausted()
     {
         var ct = TestContext.Current.CancellationToken;

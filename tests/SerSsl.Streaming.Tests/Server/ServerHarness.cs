@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using SerSsl.Protos.V1;
 using SerSsl.Streaming.Pipeline;
 using SerSsl.Streaming.Server;
@@ -52,14 +53,19 @@ internal sealed class ServerHarness : IAsyncDisposable
 
     public Recognizer.RecognizerClient Client { get; }
 
+    /// <summary>What the server logged (warnings and worse, as a server logs by default).</summary>
+    public CapturingLoggerProvider Logs { get; private init; } = null!;
+
     public static async Task<ServerHarness> StartAsync(Transport transport, ServerOptions? options = null)
     {
         var engine = RecognitionEngine.Create(TestModel.Load());
         options ??= new ServerOptions();
         options = options with { Urls = ["http://127.0.0.1:0"], HttpUrls = [] };
         var registry = new ServerSessions(engine, options);
+        var logs = new CapturingLoggerProvider();
         var app = RecognitionServer.Build(registry, builder =>
         {
+            builder.Logging.AddProvider(logs);
             if (transport == Transport.InProcess)
             {
                 builder.WebHost.UseTestServer();
@@ -71,12 +77,12 @@ internal sealed class ServerHarness : IAsyncDisposable
             var server = app.GetTestServer();
             var handler = server.CreateHandler();
             var channel = GrpcChannel.ForAddress(server.BaseAddress, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = null, MaxSendMessageSize = null });
-            return new ServerHarness(engine, registry, app, channel, server.BaseAddress, handler);
+            return new ServerHarness(engine, registry, app, channel, server.BaseAddress, handler) { Logs = logs };
         }
 
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var kestrelChannel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
-        return new ServerHarness(engine, registry, app, kestrelChannel, address, null);
+        return new ServerHarness(engine, registry, app, kestrelChannel, address, null) { Logs = logs };
     }
 
     /// <summary>A client that sends an API key with every call.</summary>
