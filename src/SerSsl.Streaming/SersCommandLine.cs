@@ -1,7 +1,5 @@
 using System.CommandLine;
 using SerSsl.Streaming.Commands;
-using SerSsl.Streaming.Inspection;
-using SerSsl.Streaming.Sources.Pulse;
 
 namespace SerSsl.Streaming;
 

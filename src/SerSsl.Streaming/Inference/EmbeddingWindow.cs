@@ -9,7 +9,7 @@ namespace SerSsl.Streaming.Inference;
 /// one session when a file is read faster than real time) still finds its own last K embeddings after the whole
 /// batch has been appended.
 /// </remarks>
-public sealed class EmbeddingWindow
+internal sealed class EmbeddingWindow
 {
     private readonly float[] _ring;
 

@@ -23,7 +23,7 @@ namespace SerSsl.Streaming.Inference;
 /// runs on <see cref="TimeProvider"/>, so tests drive it with a fake clock.
 /// </para>
 /// </remarks>
-public sealed class InferenceScheduler : IDisposable
+internal sealed class InferenceScheduler : IDisposable
 {
     private readonly OnnxEmotionModel _model;
     private readonly Queue<ChunkJob> _queue = new();

@@ -14,7 +14,7 @@ namespace SerSsl.Streaming.Inference;
 /// <see cref="Embeddings"/> and <see cref="Probabilities"/>. OrtValues over those buffers are created once per batch
 /// shape and reused, so a steady stream of equal batches allocates nothing.
 /// </remarks>
-public sealed class OnnxEmotionModel : IDisposable
+internal sealed class OnnxEmotionModel : IDisposable
 {
     private readonly InferenceSession _encoder;
     private readonly InferenceSession _aggregator;

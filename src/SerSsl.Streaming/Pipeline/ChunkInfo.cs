@@ -3,7 +3,7 @@ using SerSsl.Protos.V1;
 namespace SerSsl.Streaming.Pipeline;
 
 /// <summary>What a session knows about one chunk besides its features: position, timing, speech and input conditions.</summary>
-public sealed record ChunkInfo
+internal sealed record ChunkInfo
 {
     /// <summary>Chunk index in the session, from 0; becomes the estimate's sequence number.</summary>
     public required long Index { get; init; }

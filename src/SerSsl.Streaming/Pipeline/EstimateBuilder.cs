@@ -7,7 +7,7 @@ namespace SerSsl.Streaming.Pipeline;
 /// Turns a session's chunk predictions into estimates, in order: exponential smoothing over speech, the voice-activity
 /// decision, and utterance start and end events (with a hangover). Not thread-safe; one per session.
 /// </summary>
-public sealed class EstimateBuilder
+internal sealed class EstimateBuilder
 {
     private readonly string _sessionId;
     private readonly IReadOnlyList<string> _labels;

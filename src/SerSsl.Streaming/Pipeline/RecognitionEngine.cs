@@ -33,10 +33,10 @@ public sealed class RecognitionEngine : IAsyncDisposable
     }
 
     /// <summary>The model.</summary>
-    public OnnxEmotionModel Model { get; }
+    internal OnnxEmotionModel Model { get; }
 
     /// <summary>The inference scheduler all sessions share.</summary>
-    public InferenceScheduler Scheduler { get; }
+    internal InferenceScheduler Scheduler { get; }
 
     /// <summary>The model bundle.</summary>
     public ModelBundle Bundle => Model.Bundle;

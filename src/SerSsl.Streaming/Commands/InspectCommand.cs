@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SerSsl.Core.Audio;
+using SerSsl.Streaming.Inspection;
 
-namespace SerSsl.Streaming.Inspection;
+namespace SerSsl.Streaming.Commands;
 
 /// <summary><c>sers inspect FILE</c>: runs a recording through the streaming front end and reports what it saw.</summary>
 internal static class InspectCommand

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SerSsl.Streaming.Commands;
+using SerSsl.Streaming.Sources;
+using SerSsl.Streaming.Sources.Pulse;
 
-namespace SerSsl.Streaming.Sources.Pulse;
+namespace SerSsl.Streaming.Commands;
 
 /// <summary><c>sers devices</c>: lists the capture sources of the PulseAudio (or pipewire-pulse) server.</summary>
 internal static class DevicesCommand
