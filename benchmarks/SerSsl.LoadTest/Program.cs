@@ -21,7 +21,7 @@ internal static class Program
         var blockMs = new Option<int>("--block-ms") { Description = "Audio per message in milliseconds.", DefaultValueFactory = _ => 100 };
         var address = new Option<string?>("--server") { Description = "An address of a running sers serve; default: start one (then its CPU and memory are measured)." };
         var sers = new Option<string>("--sers") { Description = "The sers build to start.", DefaultValueFactory = _ => "src/SerSsl.Streaming/bin/Release/net10.0/sers.dll" };
-        var serverArgs = new Option<string[]>("--server-args") { Description = "Extra arguments for the started sers serve, e.g. --server-args=--threads --server-args=2.", DefaultValueFactory = _ => [] };
+        var serverArgs = new Option<string[]>("--server-args") { Description = "Extra arguments for the started sers serve, e.g. --server-args=--threads --server-args=2. Default: --log-level warning (a session start and end per stream would flood the output).", DefaultValueFactory = _ => ["--log-level", "warning"] };
         var output = new Option<string>("--out") { Description = "Folder for results.json and load-latency.png.", DefaultValueFactory = _ => "benchmarks/results/load" };
         var root = new RootCommand("sers-load: load harness for the sers gRPC service (real-time streams, fan-out).")
         {
