@@ -28,7 +28,7 @@ internal static class AnalyzeCommand
         {
             Description = "Write the timeline to this file instead of standard output.",
         };
-        var engine = new EngineOptions();
+        var engine = new EngineCommandOptions();
         var command = new Command(
             "analyze",
             "Run a recording through the streaming pipeline as fast as possible and print its emotion timeline: one estimate per hop (250 ms by default), each from the last second of audio and the chunks before it.")

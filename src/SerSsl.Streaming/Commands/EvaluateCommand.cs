@@ -107,7 +107,7 @@ internal static class EvaluateCommand
         {
             Description = "With --out: also write estimates.csv, every estimate of every clip (its time span, speech decision and probabilities), to study how a clip's decision comes about.",
         };
-        var engine = new EngineOptions();
+        var engine = new EngineCommandOptions();
         var command = new Command(
             "evaluate",
             "Evaluate a model on a labelled corpus: run every clip through the streaming pipeline as `sers analyze` does, decide each clip from the mean of its speech estimates' probabilities, and report accuracy, unweighted average recall, per-class precision, recall and F1, and the confusion matrix.")

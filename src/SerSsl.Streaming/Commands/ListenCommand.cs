@@ -70,7 +70,7 @@ internal static class ListenCommand
         {
             Description = "Also serve this session over gRPC (Subscribe with session id 'listen', and the rest of `sers serve`), on --urls or --port (default loopback port 50051), and the dashboard on --http-urls (default the next port: http://127.0.0.1:50052).",
         };
-        var engine = new EngineOptions();
+        var engine = new EngineCommandOptions();
         var server = new ServerCommandOptions();
         var command = new Command(
             "listen",

@@ -10,7 +10,7 @@ internal static class ServeCommand
 {
     public static Command Build()
     {
-        var engine = new EngineOptions();
+        var engine = new EngineCommandOptions();
         var server = new ServerCommandOptions();
         var command = new Command(
             "serve",

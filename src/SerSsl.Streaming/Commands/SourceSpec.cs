@@ -51,8 +51,8 @@ internal sealed record SourceSpec(string Kind, string? Argument)
         "file" => new WavFileSource(Argument!, pacedFile),
         "playlist" => new PlaylistSource(Argument!, pacedFile, gapSeconds, sampleRate),
         _ => stdin.Encoding is "wav" or "opus"
-            ? new StdinSource(Console.OpenStandardInput(), ownsStream: true)
-            : new StdinSource(
+            ? new StreamAudioSource(Console.OpenStandardInput(), ownsStream: true)
+            : new StreamAudioSource(
                 Console.OpenStandardInput(),
                 new AudioFormat(stdin.Rate, stdin.Channels),
                 stdin.Encoding == "f32le" ? RawSampleEncoding.F32LE : RawSampleEncoding.S16LE,

@@ -191,20 +191,20 @@ public sealed class OpusFileSourceContractTests : AudioSourceContract
     }
 }
 
-public sealed class StdinRawSourceContractTests : AudioSourceContract
+public sealed class StreamRawSourceContractTests : AudioSourceContract
 {
     protected override IAudioSource Create(float[] interleaved, AudioFormat format)
     {
         var bytes = new byte[interleaved.Length * 4];
         Buffer.BlockCopy(interleaved, 0, bytes, 0, bytes.Length);
-        return new StdinSource(new MemoryStream(bytes), format, RawSampleEncoding.F32LE, ownsStream: true);
+        return new StreamAudioSource(new MemoryStream(bytes), format, RawSampleEncoding.F32LE, ownsStream: true);
     }
 }
 
-public sealed class StdinWavSourceContractTests : AudioSourceContract
+public sealed class StreamWavSourceContractTests : AudioSourceContract
 {
     protected override IAudioSource Create(float[] interleaved, AudioFormat format) =>
-        new StdinSource(new MemoryStream(File.ReadAllBytes(WriteWav(interleaved, format))), ownsStream: true);
+        new StreamAudioSource(new MemoryStream(File.ReadAllBytes(WriteWav(interleaved, format))), ownsStream: true);
 }
 
 public sealed class PlaylistSourceContractTests : AudioSourceContract

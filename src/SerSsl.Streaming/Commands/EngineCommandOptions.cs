@@ -8,7 +8,7 @@ using SerSsl.Streaming.Server;
 namespace SerSsl.Streaming.Commands;
 
 /// <summary>The options every command that runs the model shares: model, device, threads, hop, smoothing, voice activity.</summary>
-internal sealed class EngineOptions
+internal sealed class EngineCommandOptions
 {
     public Option<string?> Model { get; } = new("--model", "-m")
     {

@@ -4,8 +4,9 @@ using SerSsl.Core.Audio;
 namespace SerSsl.Streaming.Sources;
 
 /// <summary>
-/// Audio from a stream (stdin): raw interleaved PCM in a format given on the command line, or a file format recognised
-/// by its content: WAV or Ogg Opus. Lossless: the pipeline reads as fast as it consumes, and a writer that is faster
+/// Audio from any readable stream (<c>--source stdin</c> uses it on stdin; a pipe, a socket or a file stream work the
+/// same): raw interleaved PCM in a format given by the caller, or a file format recognised by its content: WAV or Ogg
+/// Opus. Lossless: the pipeline reads as fast as it consumes, and a writer that is faster
 /// simply waits on the pipe.
 /// </summary>
 /// <remarks>
@@ -16,7 +17,7 @@ namespace SerSsl.Streaming.Sources;
 /// read to the end of the input. An Ogg Opus stream (<c>opusenc in.wav - | sers listen --source stdin --stdin-format wav</c>)
 /// is read to its last page, and ends the input.
 /// </remarks>
-public sealed class StdinSource : IAudioSource
+public sealed class StreamAudioSource : IAudioSource
 {
     private readonly Stream _stream;
     private readonly bool _ownsStream;
@@ -33,7 +34,7 @@ public sealed class StdinSource : IAudioSource
     /// <param name="format">Sample rate and channels of the raw data.</param>
     /// <param name="encoding">Sample encoding.</param>
     /// <param name="ownsStream">True to dispose <paramref name="stream"/> with the source.</param>
-    public StdinSource(Stream stream, AudioFormat format, RawSampleEncoding encoding, bool ownsStream = false)
+    public StreamAudioSource(Stream stream, AudioFormat format, RawSampleEncoding encoding, bool ownsStream = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(format);
@@ -48,7 +49,7 @@ public sealed class StdinSource : IAudioSource
     /// <summary>Creates a WAV or Ogg Opus source (one or more WAV files back to back, or one Opus stream).</summary>
     /// <param name="stream">The input.</param>
     /// <param name="ownsStream">True to dispose <paramref name="stream"/> with the source.</param>
-    public StdinSource(Stream stream, bool ownsStream = false)
+    public StreamAudioSource(Stream stream, bool ownsStream = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         _stream = stream;

@@ -3,13 +3,13 @@ using SerSsl.Streaming.Sources;
 
 namespace SerSsl.Streaming.Tests.Sources;
 
-public sealed class StdinSourceTests
+public sealed class StreamAudioSourceTests
 {
     [Fact]
     public async Task ReadAsync_RawS16Stereo_DecodesInterleavedSamples()
     {
         var bytes = new byte[] { 0x00, 0x40, 0x00, 0xC0, 0xFF, 0x7F, 0x00, 0x80 }; // 0.5, -0.5, ~1, -1
-        await using var source = new StdinSource(new MemoryStream(bytes), new AudioFormat(16_000, 2), RawSampleEncoding.S16LE);
+        await using var source = new StreamAudioSource(new MemoryStream(bytes), new AudioFormat(16_000, 2), RawSampleEncoding.S16LE);
         await source.OpenAsync(TestContext.Current.CancellationToken);
 
         var samples = await ReadAll(source);
@@ -20,7 +20,7 @@ public sealed class StdinSourceTests
     [Fact]
     public async Task ReadAsync_RawEndsInsideAFrame_ThrowsNamingTheTrailingBytes()
     {
-        await using var source = new StdinSource(new MemoryStream(new byte[7]), new AudioFormat(16_000, 2), RawSampleEncoding.S16LE);
+        await using var source = new StreamAudioSource(new MemoryStream(new byte[7]), new AudioFormat(16_000, 2), RawSampleEncoding.S16LE);
         await source.OpenAsync(TestContext.Current.CancellationToken);
 
         var ex = await Assert.ThrowsAsync<AudioSourceException>(() => ReadAll(source));
@@ -32,7 +32,7 @@ public sealed class StdinSourceTests
     public async Task ReadAsync_TwoWavsSameFormat_ReadsBothInOrder()
     {
         var stream = new MemoryStream([.. Wav(16_000, 1, [0.25f, 0.5f]), .. Wav(16_000, 1, [-0.25f])]);
-        await using var source = new StdinSource(stream);
+        await using var source = new StreamAudioSource(stream);
         await source.OpenAsync(TestContext.Current.CancellationToken);
 
         var samples = await ReadAll(source);
@@ -45,7 +45,7 @@ public sealed class StdinSourceTests
     public async Task ReadAsync_WavFormatChangesMidStream_DeliversFirstFileThenThrows()
     {
         var stream = new MemoryStream([.. Wav(16_000, 1, [0.25f, 0.5f]), .. Wav(44_100, 2, [0.1f, 0.1f])]);
-        await using var source = new StdinSource(stream);
+        await using var source = new StreamAudioSource(stream);
         await source.OpenAsync(TestContext.Current.CancellationToken);
         var buffer = new float[64];
 
@@ -61,7 +61,7 @@ public sealed class StdinSourceTests
     [Fact]
     public async Task OpenAsync_EmptyWavInput_ThrowsSayingStdinIsEmpty()
     {
-        await using var source = new StdinSource(new MemoryStream());
+        await using var source = new StreamAudioSource(new MemoryStream());
 
         var ex = await Assert.ThrowsAsync<AudioSourceException>(async () => await source.OpenAsync(TestContext.Current.CancellationToken));
 
@@ -71,7 +71,7 @@ public sealed class StdinSourceTests
     [Fact]
     public async Task OpenAsync_GarbageInsteadOfWav_ThrowsSuggestingRawFormat()
     {
-        await using var source = new StdinSource(new MemoryStream("not a wav file at all, just text"u8.ToArray()));
+        await using var source = new StreamAudioSource(new MemoryStream("not a wav file at all, just text"u8.ToArray()));
 
         var ex = await Assert.ThrowsAsync<AudioSourceException>(async () => await source.OpenAsync(TestContext.Current.CancellationToken));
 
