@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SerSsl.Core.Faces;
 using SerSsl.Training.Data;
 
 namespace SerSsl.Benchmarks;

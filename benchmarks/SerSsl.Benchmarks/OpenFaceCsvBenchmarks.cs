@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
+using SerSsl.Core.Faces;
 using SerSsl.Training.Data;
 using SerSsl.Training.Data.Unlabeled;
 using SerSsl.Training.Tests.Data.Unlabeled;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using SerSsl.Training.Data.Synthesis;
+using SerSsl.Synthesis;
 
 namespace SerSsl.Training.Commands;
 

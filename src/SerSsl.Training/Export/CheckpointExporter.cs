@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using SerSsl.Core.Chunking;
 using SerSsl.Core.Models;
-using SerSsl.Training.Data.Synthesis;
+using SerSsl.Synthesis;
 using SerSsl.Training.Evaluation;
 using SerSsl.Training.Training;
 using GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel;

@@ -1,3 +1,4 @@
+using SerSsl.Core.Faces;
 using SerSsl.Training.Data;
 
 namespace SerSsl.Training.Pretext;

@@ -1,4 +1,5 @@
 using SerSsl.Core.Chunking;
+using SerSsl.Core.Faces;
 using SerSsl.Core.Features;
 using SerSsl.Training.Data;
 

@@ -1,9 +1,9 @@
 using SerSsl.Core.Features;
 using SerSsl.Core.Labels;
 using SerSsl.Plots;
+using SerSsl.Synthesis;
 using SerSsl.Training.Data.CremaD;
 using SerSsl.Training.Data.Features;
-using SerSsl.Training.Data.Synthesis;
 using SerSsl.Training.Data.Unlabeled;
 using SerSsl.Training.Diagnostics;
 using SerSsl.Training.Evaluation;

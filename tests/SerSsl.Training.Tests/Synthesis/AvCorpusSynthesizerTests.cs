@@ -1,6 +1,6 @@
 using SerSsl.Core.Audio;
+using SerSsl.Synthesis;
 using SerSsl.TestSupport;
-using SerSsl.Training.Data.Synthesis;
 
 namespace SerSsl.Training.Tests.Synthesis;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
+using SerSsl.Synthesis;
 using SerSsl.TestSupport;
 using SerSsl.Training.Commands;
-using SerSsl.Training.Data.Synthesis;
 
 namespace SerSsl.Training.Tests.Synthesis;
 

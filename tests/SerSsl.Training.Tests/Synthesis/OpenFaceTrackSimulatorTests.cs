@@ -1,5 +1,6 @@
+using SerSsl.Core.Faces;
+using SerSsl.Synthesis;
 using SerSsl.Training.Data;
-using SerSsl.Training.Data.Synthesis;
 
 namespace SerSsl.Training.Tests.Synthesis;
 

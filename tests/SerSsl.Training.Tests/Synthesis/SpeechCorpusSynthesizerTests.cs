@@ -1,8 +1,8 @@
 using System.Globalization;
 using SerSsl.Core.Audio;
 using SerSsl.Core.Features;
+using SerSsl.Synthesis;
 using SerSsl.TestSupport;
-using SerSsl.Training.Data.Synthesis;
 
 namespace SerSsl.Training.Tests.Synthesis;
 

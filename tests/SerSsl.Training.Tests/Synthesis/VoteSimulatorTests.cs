@@ -1,5 +1,5 @@
 using SerSsl.Core.Labels;
-using SerSsl.Training.Data.Synthesis;
+using SerSsl.Synthesis;
 
 namespace SerSsl.Training.Tests.Synthesis;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SerSsl.Core.Faces;
 using nietras.SeparatedValues;
 
 namespace SerSsl.Training.Data.Unlabeled;

@@ -1,3 +1,5 @@
+using SerSsl.Core.Faces;
+
 namespace SerSsl.Training.Data.Unlabeled;
 
 /// <summary>One clip of an unlabeled audiovisual corpus that passed the loader's checks.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SerSsl.Core.Audio;
+using SerSsl.Core.Faces;
 using SerSsl.Core.Tables;
 using SerSsl.Training.Data.CremaD;
 

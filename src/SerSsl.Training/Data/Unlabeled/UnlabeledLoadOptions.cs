@@ -1,3 +1,5 @@
+using SerSsl.Core.Faces;
+
 namespace SerSsl.Training.Data.Unlabeled;
 
 /// <summary>How <see cref="UnlabeledCorpus.Load"/> checks and keeps clips.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SerSsl.Core.Faces;
 using SerSsl.TestSupport;
 using SerSsl.Training.Data;
 using SerSsl.Training.Data.Unlabeled;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>One clip of a synthetic CREMA-D-layout corpus.</summary>
 /// <param name="StimulusNumber">1-based number in <c>SentenceFilenames.csv</c> and the vote tables.</param>

@@ -1,4 +1,4 @@
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// A small deterministic random source for the synthesizers: xoshiro256** seeded through SplitMix64 from the corpus

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>How far a corpus synthesis has come.</summary>
 /// <param name="Completed">Clips written so far.</param>

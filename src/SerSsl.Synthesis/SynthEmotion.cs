@@ -1,6 +1,6 @@
 using SerSsl.Core.Labels;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// The emotions a synthetic clip is generated with: the eight AU-derived classes of the AU pretext task (neutral and

@@ -1,6 +1,6 @@
 using SerSsl.Core.Labels;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>The three rating modalities of CREMA-D's perception study; the value is the first digit of a vote row id.</summary>
 internal enum VoteModality

@@ -1,4 +1,4 @@
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// The distribution of prosody parameters for one emotion: a mean and a spread for each of pitch level, pitch range,

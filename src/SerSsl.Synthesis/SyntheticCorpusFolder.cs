@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// The output folder of a synthetic corpus: checks that it may be written, and writes the <c>SYNTHETIC.txt</c> notice

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// Writes CREMA-D's four metadata files byte for byte in the published formats (quoting, R's number formatting,

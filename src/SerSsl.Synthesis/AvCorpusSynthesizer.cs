@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using SerSsl.Core.Audio;
+using SerSsl.Core.Faces;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>What <see cref="AvCorpusSynthesizer"/> makes.</summary>
 internal sealed record AvCorpusOptions

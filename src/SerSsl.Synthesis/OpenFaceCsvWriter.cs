@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using SerSsl.Core.Faces;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// Writes an <see cref="OpenFaceTrack"/> as the CSV that OpenFace 2.x <c>FeatureExtraction -2Dfp -aus</c> writes for a

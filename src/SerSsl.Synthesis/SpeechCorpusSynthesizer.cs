@@ -4,7 +4,7 @@ using System.Runtime.ExceptionServices;
 using SerSsl.Core.Audio;
 using SerSsl.Core.Labels;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>What <see cref="SpeechCorpusSynthesizer"/> makes.</summary>
 internal sealed record SpeechCorpusOptions

@@ -1,4 +1,4 @@
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>The texts the synthesizers speak: CREMA-D's twelve sentences and, for the audiovisual corpus, more.</summary>
 internal static class SynthTexts

@@ -1,4 +1,4 @@
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// The EMFACS-style action-unit combination of each <see cref="SynthEmotion"/> as the synthetic face renders it

@@ -1,10 +1,10 @@
-namespace SerSsl.Training.Data;
+namespace SerSsl.Core.Faces;
 
 /// <summary>
 /// The per-frame facial data of one clip as OpenFace 2.x writes it (68 2D landmarks in the standard layout, action
 /// units), held column-wise. Produced by the OpenFace CSV reader; consumed by the face and AU pretext labelers.
 /// </summary>
-internal sealed class OpenFaceTrack
+public sealed class OpenFaceTrack
 {
     /// <summary>Number of landmarks per frame in the OpenFace 68-point layout.</summary>
     public const int LandmarkCount = 68;

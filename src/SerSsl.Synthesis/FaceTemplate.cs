@@ -1,4 +1,4 @@
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// A neutral frontal face in the standard 68-point layout (jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, outer lips

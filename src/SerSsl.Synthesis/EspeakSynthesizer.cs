@@ -5,7 +5,7 @@ using System.Security;
 using System.Text;
 using SerSsl.Core.Audio;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// Runs the espeak-ng command-line synthesizer (Debian package <c>espeak-ng</c>) for one utterance at a time and

@@ -1,4 +1,6 @@
-namespace SerSsl.Training.Data.Synthesis;
+using SerSsl.Core.Faces;
+
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// Simulates what OpenFace 2.x would report for a talking face: per-frame action units that follow a latent emotion

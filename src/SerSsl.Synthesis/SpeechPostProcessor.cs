@@ -1,6 +1,6 @@
 using SerSsl.Core.Audio;
 
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>
 /// The signal processing after espeak-ng: resampling to 16 kHz, level normalisation, the emotion's spectral tilt,

@@ -1,4 +1,4 @@
-namespace SerSsl.Training.Data.Synthesis;
+namespace SerSsl.Synthesis;
 
 /// <summary>A synthetic speaker: an espeak-ng voice variant, a base pitch and rate, expressiveness and demographics.</summary>
 /// <param name="Id">The speaker id (a CREMA-D actor id such as <c>1001</c>, or <c>spk001</c>).</param>
