@@ -79,6 +79,12 @@ internal static class CompareCommand
         var condition = wanted is not null
             ? report.Conditions.FirstOrDefault(c => c.Name == wanted)
             : report.Conditions.Count == 1 ? report.Conditions[0] : report.Conditions.FirstOrDefault(c => c.Name == "none");
+        if (condition is null && wanted is not null && File.Exists(file) && Directory.Exists(Path.Combine(path, "finetune", wanted)))
+        {
+            // A condition added to a finished run (reproduce resumed with more conditions): its splits so far.
+            condition = Unfinished(path).Conditions.FirstOrDefault(c => c.Name == wanted);
+        }
+
         if (condition is null)
         {
             throw new ArgumentException($"{file} has no condition '{wanted ?? "none"}'; it has: {string.Join(", ", report.Conditions.Select(c => c.Name))}. Choose one with {path}{ConditionSeparator}CONDITION.");

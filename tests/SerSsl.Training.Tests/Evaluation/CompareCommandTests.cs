@@ -54,6 +54,21 @@ public sealed class CompareCommandTests : IDisposable
     }
 
     [Fact]
+    public void Compare_ConditionAddedToAFinishedRun_UsesItsFinishedSplits()
+    {
+        // A finished run (results.json has only none), resumed with one more condition that has finished one split.
+        var run = WriteRun("run", ("none", [("fold-1", 6), ("fold-2", 7)]));
+        var split = Path.Combine(run, "finetune", "energy", "fold-1");
+        Directory.CreateDirectory(split);
+        File.WriteAllText(Path.Combine(split, global::SerSsl.Training.Training.Experiment.TestResultFile), ResultsJson.Serialize(PartitionResult.Create("fold-1", Matrix(9))));
+
+        var printed = TrainCli.Run("compare", run + "@none", run + "@energy");
+
+        Assert.Contains("over the 1 shared splits (fold-1)", printed, StringComparison.Ordinal);
+        Assert.Contains("| run@energy | 90.0 |", printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compare_MissingCondition_ExitsWithTwoListingTheRunsConditions()
     {
         var run = WriteRun("run", ("none", [("fold-1", 6)]), ("energy", [("fold-1", 7)]));
