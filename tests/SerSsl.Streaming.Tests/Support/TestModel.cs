@@ -13,8 +13,10 @@ internal static class TestModel
     public static string Directory =>
         Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } path ? path : Path.Combine(RepoPaths.Root, "models", "default");
 
-    /// <summary>The loaded bundle.</summary>
-    public static ModelBundle Load() => ModelBundle.Load(Directory);
+    private static readonly Lazy<ModelBundle> s_bundle = new(() => ModelBundle.Load(Directory));
+
+    /// <summary>The loaded bundle: read and checked once per test assembly (a bundle is immutable), shared by every test.</summary>
+    public static ModelBundle Load() => s_bundle.Value;
 
     /// <summary>The synthetic demo recording (16 kHz mono, about 20 s).</summary>
     public static string DemoRecording => Path.Combine(RepoPaths.Root, "samples", "demo.wav");

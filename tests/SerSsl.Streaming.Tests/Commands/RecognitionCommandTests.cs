@@ -4,7 +4,7 @@ using SerSsl.Core.Audio;
 using SerSsl.Streaming.Tests.Support;
 using SerSsl.TestSupport;
 
-namespace SerSsl.Streaming.Tests;
+namespace SerSsl.Streaming.Tests.Commands;
 
 public sealed class RecognitionCommandTests : IDisposable
 {

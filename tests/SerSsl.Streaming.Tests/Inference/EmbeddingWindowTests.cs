@@ -1,6 +1,6 @@
 using SerSsl.Streaming.Inference;
 
-namespace SerSsl.Streaming.Tests.Pipeline;
+namespace SerSsl.Streaming.Tests.Inference;
 
 public sealed class EmbeddingWindowTests
 {

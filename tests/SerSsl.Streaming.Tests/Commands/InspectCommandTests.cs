@@ -4,7 +4,7 @@ using SerSsl.Core.Audio;
 using SerSsl.Streaming.Inspection;
 using SerSsl.TestSupport;
 
-namespace SerSsl.Streaming.Tests;
+namespace SerSsl.Streaming.Tests.Commands;
 
 public sealed class InspectCommandTests : IDisposable
 {

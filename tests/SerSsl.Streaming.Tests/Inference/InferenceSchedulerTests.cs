@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using SerSsl.Streaming.Inference;
 using SerSsl.Streaming.Tests.Support;
 
-namespace SerSsl.Streaming.Tests.Pipeline;
+namespace SerSsl.Streaming.Tests.Inference;
 
 public sealed class InferenceSchedulerTests
 {
