@@ -144,7 +144,7 @@ internal static class CompareCommand
 
         var reference = On(entries[0]);
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Test metrics in percent over the {order.Length} shared splits ({string.Join(", ", order)}), mean ± std; Δ is paired split by split against `{entries[0].Name}`.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Test metrics in percent over {(order.Length == 1 ? "the 1 shared split" : $"the {order.Length} shared splits")} ({string.Join(", ", order)}), mean ± std; Δ is paired split by split against `{entries[0].Name}`.");
         text.AppendLine();
         text.AppendLine("| Run | Macro F1 | Accuracy | UAR | Macro precision | Δ macro F1 | paired test (F1) | Δ accuracy | paired test (accuracy) |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |");

@@ -64,7 +64,7 @@ public sealed class CompareCommandTests : IDisposable
 
         var printed = TrainCli.Run("compare", run + "@none", run + "@energy");
 
-        Assert.Contains("over the 1 shared splits (fold-1)", printed, StringComparison.Ordinal);
+        Assert.Contains("over the 1 shared split (fold-1)", printed, StringComparison.Ordinal);
         Assert.Contains("| run@energy | 90.0 |", printed, StringComparison.Ordinal);
     }
 
