@@ -22,7 +22,6 @@ public sealed class StreamAudioSource : IAudioSource
     private readonly Stream _stream;
     private readonly bool _ownsStream;
     private readonly bool _wav;
-    private readonly RawSampleEncoding _encoding;
     private readonly RawPcmDecoder? _raw;
     private readonly byte[] _bytes = new byte[16_384];
     private IAudioReader? _reader;
@@ -41,7 +40,6 @@ public sealed class StreamAudioSource : IAudioSource
         format.Validate();
         _stream = stream;
         _ownsStream = ownsStream;
-        _encoding = encoding;
         _raw = new RawPcmDecoder(encoding, format.Channels);
         Format = format;
     }
@@ -59,7 +57,7 @@ public sealed class StreamAudioSource : IAudioSource
     }
 
     /// <inheritdoc />
-    public string Description => _wav ? "stdin (WAV)" : string.Create(CultureInfo.InvariantCulture, $"stdin (raw {_encoding.ToString().ToLowerInvariant()}, {Format})");
+    public string Description => _wav ? "stdin (WAV)" : string.Create(CultureInfo.InvariantCulture, $"stdin (raw {_raw!.EncodingName}, {Format})");
 
     /// <inheritdoc />
     public AudioFormat Format { get; private set; }

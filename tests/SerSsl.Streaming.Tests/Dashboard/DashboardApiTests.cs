@@ -31,7 +31,7 @@ public sealed class DashboardApiTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await DashboardServer.StartAsync();
         var live = await server.Registry.StartAsync(new EndlessToneSource(), null, "desk", ct);
-        await WaitUntilAsync(() => live.NextSequence >= 2, ct);
+        await Eventually.WaitUntil(() => live.NextSequence >= 2, ct, TimeSpan.FromSeconds(20));
 
         using var json = JsonDocument.Parse(await server.Http.GetStringAsync("/api/sessions", ct));
 
@@ -152,7 +152,7 @@ public sealed class DashboardApiTests
             await cancel.CancelAsync();
         }
 
-        await WaitUntilAsync(() => live.SubscriberCount == 0 && server.Registry.ActiveCalls == 0, ct);
+        await Eventually.WaitUntil(() => live.SubscriberCount == 0 && server.Registry.ActiveCalls == 0, ct, TimeSpan.FromSeconds(20));
         Assert.False(live.IsCompleted);
     }
 
@@ -278,15 +278,5 @@ public sealed class DashboardApiTests
         }
 
         return events;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 20 s.");
-            await Task.Delay(20, ct);
-        }
     }
 }

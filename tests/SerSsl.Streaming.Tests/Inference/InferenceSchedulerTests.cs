@@ -43,7 +43,7 @@ public sealed class InferenceSchedulerTests
 
         // Act: the batch holds its chunk for the idle lane until the clock passes the maximum wait.
         lane.Submit(Chunk(model), 1);
-        await WaitUntil(() => scheduler.QueueLength == 0, ct);
+        await Eventually.WaitUntil(() => scheduler.QueueLength == 0, ct, s_patience, pollMilliseconds: 1);
         clock.Advance(TimeSpan.FromMilliseconds(299));
         var early = lane.Results.TryPeek(out _);
         clock.Advance(TimeSpan.FromMilliseconds(1));
@@ -53,7 +53,7 @@ public sealed class InferenceSchedulerTests
         Assert.False(early, "the batch closed before the maximum wait, while another lane was open");
         Assert.Null(result.Error);
         result.Return();
-        await WaitUntil(() => scheduler.BatchesRun == 1, ct);
+        await Eventually.WaitUntil(() => scheduler.BatchesRun == 1, ct, s_patience, pollMilliseconds: 1);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class InferenceSchedulerTests
         using var lane = scheduler.OpenLane<int>();
         var other = scheduler.OpenLane<int>();
         lane.Submit(Chunk(model), 1);
-        await WaitUntil(() => scheduler.QueueLength == 0, ct);
+        await Eventually.WaitUntil(() => scheduler.QueueLength == 0, ct, s_patience, pollMilliseconds: 1);
 
         // Act: the other lane will submit nothing more.
         other.Complete();
@@ -137,7 +137,7 @@ public sealed class InferenceSchedulerTests
 
         // Act: dispose while the batch is held; once the scheduler is stopping, let the batch go.
         var disposing = Task.Run(scheduler.Dispose, ct);
-        await WaitUntil(() => !scheduler.IsRunning, ct);
+        await Eventually.WaitUntil(() => !scheduler.IsRunning, ct, s_patience, pollMilliseconds: 1);
         release.Set();
         await disposing.WaitAsync(s_patience, ct);
         Assert.Throws<ObjectDisposedException>(() => lane.Submit(new float[model.ChunkFrames * model.MelBins], 4));
@@ -184,15 +184,5 @@ public sealed class InferenceSchedulerTests
         }
 
         return tags;
-    }
-
-    private static async Task WaitUntil(Func<bool> condition, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + s_patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the scheduler never got there");
-            await Task.Delay(1, ct);
-        }
     }
 }

@@ -51,11 +51,8 @@ public sealed class InferenceHealthTests
         release.Set();
         var result = await lane.Results.ReadAsync(ct).AsTask().WaitAsync(s_patience, ct);
         result.Return();
-        var deadline = DateTime.UtcNow + s_patience;
-        while (scheduler.Stall > TimeSpan.Zero && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(1, ct); // the thread clears its mark just after handing back the batch's results
-        }
+        // The thread clears its mark just after handing back the batch's results.
+        await Eventually.WaitUntil(() => scheduler.Stall == TimeSpan.Zero, ct, s_patience, pollMilliseconds: 1);
 
         var after = RecognitionServer.InferenceHealth(scheduler, TimeSpan.FromMilliseconds(100));
 

@@ -84,7 +84,7 @@ public sealed class RecognizerServerTests
             await cancel.CancelAsync();
         }
 
-        await WaitUntil(() => live.SubscriberCount == 0 && server.Registry.Metrics.Subscribers == 0, ct);
+        await Eventually.WaitUntil(() => live.SubscriberCount == 0 && server.Registry.Metrics.Subscribers == 0, ct);
         using var after = server.Client.Subscribe(new SubscribeRequest { SessionId = "live" }, cancellationToken: ct);
         Assert.True(await after.ResponseStream.MoveNext(ct));
         Assert.False(live.IsCompleted);
@@ -216,7 +216,7 @@ public sealed class RecognizerServerTests
         }
 
         var countBefore = Volatile.Read(ref watched);
-        await WaitUntil(() => Volatile.Read(ref watched) > countBefore + 2, ct);
+        await Eventually.WaitUntil(() => Volatile.Read(ref watched) > countBefore + 2, ct);
         Assert.False(background.IsCompleted);
         var ok = await ServerAudio.Recognize(server.Client, [ServerAudio.Config(), ServerAudio.Audio(audio)], ct);
         Assert.Contains(ok, r => r.Estimate is not null);
@@ -340,15 +340,5 @@ public sealed class RecognizerServerTests
         string? Header(string name) =>
             response.TrailingHeaders.TryGetValues(name, out var t) ? t.First() : response.Headers.TryGetValues(name, out var h) ? h.First() : null;
         return (Header("grpc-status"), Header("grpc-message"));
-    }
-
-    private static async Task WaitUntil(Func<bool> condition, CancellationToken ct)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "timed out waiting");
-            await Task.Delay(20, ct);
-        }
     }
 }
