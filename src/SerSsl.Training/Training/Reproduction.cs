@@ -158,7 +158,10 @@ internal sealed class Reproduction
             foreach (var (data, partition) in partitions)
             {
                 var dir = Path.Combine(outDir, "finetune", name, partition.Name);
-                var encoder = Encoder(tasks, partition);
+
+                // A split already tested needs no encoder: its pre-training is not redone when its checkpoint is gone.
+                var tested = File.Exists(Path.Combine(dir, Experiment.TestResultFile));
+                var encoder = tested ? null : Encoder(tasks, partition);
                 var runProvenance = new Dictionary<string, string>(provenance) { ["pretraining"] = name, [partition.Label is null ? "partition" : "fold"] = partition.Index.ToString(CultureInfo.InvariantCulture), ["init"] = encoder is null ? "none" : Path.GetFullPath(encoder), ["audio"] = dataset.AudioCopy ?? "none" };
                 if (spec.VavlDirectory is not null)
                 {
