@@ -7,7 +7,7 @@ using SerSsl.Streaming.Server;
 
 namespace SerSsl.Streaming.Commands;
 
-/// <summary>The options every command that runs the model shares: model, device, threads, hop, smoothing, voice activity.</summary>
+/// <summary>The options every command that runs the model shares: model, device, threads, hop, smoothing, window, voice activity.</summary>
 internal sealed class EngineCommandOptions
 {
     public Option<string?> Model { get; } = new("--model", "-m")
@@ -48,6 +48,12 @@ internal sealed class EngineCommandOptions
     {
         Description = "Exponential smoothing of probabilities over speech, 0 (off) to below 1: reported = s * previous + (1 - s) * current.",
         DefaultValueFactory = _ => 0.0,
+    };
+
+    public Option<string> Window { get; } = new("--window")
+    {
+        Description = "What a speech estimate aggregates: speech (only the chunks the voice-activity detector calls speech among the last K, so that a pause does not colour the next utterance) or all (the last K chunks, pauses included).",
+        DefaultValueFactory = _ => "speech",
     };
 
     public Option<string> Vad { get; } = new("--vad")
@@ -97,6 +103,7 @@ internal sealed class EngineCommandOptions
         command.Options.Add(MaxWaitMs);
         command.Options.Add(HopMs);
         command.Options.Add(Smoothing);
+        command.Options.Add(Window);
         command.Options.Add(Vad);
         command.Options.Add(VadThresholdDb);
         Device.Validators.Add(result =>
@@ -150,6 +157,7 @@ internal sealed class EngineCommandOptions
                 result.AddError(string.Create(CultureInfo.InvariantCulture, $"--smoothing must be at least 0 and below 1; got {value}."));
             }
         });
+        Window.AcceptOnlyFromAmong("speech", "all");
         Vad.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<string>() ?? string.Empty;
@@ -192,6 +200,7 @@ internal sealed class EngineCommandOptions
         {
             HopFrames = parse.GetValue(HopMs) is { } ms ? ms / 10 : null,
             Smoothing = parse.GetValue(Smoothing),
+            SpeechWindow = parse.GetRequiredValue(Window) == "speech",
             SpeechDetector = detector,
         };
     }

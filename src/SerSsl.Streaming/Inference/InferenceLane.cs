@@ -34,9 +34,11 @@ internal sealed class InferenceLane<TTag> : InferenceLane
     /// <summary>Queues a chunk for the next batch; never blocks.</summary>
     /// <param name="chunk">Normalised log-mel chunk, m x bins values at the start of an array rented from the shared pool; the scheduler returns it.</param>
     /// <param name="tag">The session's data about the chunk, handed back with the outcome.</param>
+    /// <param name="speech">Whether the chunk is speech: a speech chunk's estimate aggregates only the speech chunks among
+    /// the lane's last K (see <see cref="EmbeddingWindow"/>). True for every chunk gives the plain window of the last K.</param>
     /// <exception cref="InvalidOperationException">The lane is complete.</exception>
     /// <exception cref="ObjectDisposedException">The scheduler has been stopped.</exception>
-    public void Submit(float[] chunk, TTag tag)
+    public void Submit(float[] chunk, TTag tag, bool speech = true)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         if (Volatile.Read(ref _completed) != 0)
@@ -47,7 +49,7 @@ internal sealed class InferenceLane<TTag> : InferenceLane
         Interlocked.Increment(ref _outstanding);
         try
         {
-            Scheduler.Enqueue(new ChunkJob<TTag>(this, chunk, tag));
+            Scheduler.Enqueue(new ChunkJob<TTag>(this, chunk, tag, speech));
         }
         catch
         {

@@ -291,7 +291,7 @@ internal sealed class InferenceScheduler : IDisposable
         for (var i = 0; i < count; i++)
         {
             var job = _batch[i];
-            job.EmbeddingIndex = job.Lane.Window.Append(model.Embeddings.AsSpan(i * dim, dim));
+            job.EmbeddingIndex = job.Lane.Window.Append(model.Embeddings.AsSpan(i * dim, dim), job.Speech);
         }
 
         for (var i = 0; i < count; i++)

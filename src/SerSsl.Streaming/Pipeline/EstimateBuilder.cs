@@ -42,6 +42,12 @@ internal sealed class EstimateBuilder
     /// <summary>True while an utterance is open (started and not yet ended).</summary>
     public bool InUtterance => _inUtterance;
 
+    /// <summary>The speech decision of a chunk: enough of its frames are speech and the input was not silent.</summary>
+    /// <param name="chunk">The chunk.</param>
+    /// <param name="speechThreshold">The share of speech frames that makes a chunk speech (<see cref="StreamingSessionOptions.SpeechThreshold"/>).</param>
+    public static bool IsSpeech(ChunkInfo chunk, double speechThreshold) =>
+        chunk.SpeechProbability >= speechThreshold && !chunk.Conditions.Contains(InputCondition.Silent);
+
     /// <summary>Builds the estimate of the next chunk.</summary>
     /// <param name="chunk">The chunk; its index must follow the previous one's.</param>
     /// <param name="probabilities">The model's probabilities for the chunk, one per label.</param>
@@ -63,7 +69,7 @@ internal sealed class EstimateBuilder
         }
 
         _lastSequence = chunk.Index;
-        var speech = chunk.SpeechProbability >= _speechThreshold && !chunk.Conditions.Contains(InputCondition.Silent);
+        var speech = IsSpeech(chunk, _speechThreshold);
         Span<float> reported = stackalloc float[probabilities.Length];
         if (speech && _smoothing > 0)
         {

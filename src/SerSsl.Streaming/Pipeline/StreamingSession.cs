@@ -401,7 +401,11 @@ public sealed class StreamingSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Submits the chunks the feature stage completed, waiting while <see cref="MaxChunksInFlight"/> are in flight.</summary>
+    /// <summary>
+    /// Submits the chunks the feature stage completed, waiting while <see cref="MaxChunksInFlight"/> are in flight. With
+    /// <see cref="StreamingSessionOptions.SpeechWindow"/>, each is marked speech or not by the same decision its
+    /// estimate reports, which decides its aggregation window.
+    /// </summary>
     private async ValueTask SubmitReadyAsync(FeatureStage features, InferenceLane<ChunkInfo> lane, CancellationToken token)
     {
         while (features.TryTakeReady(out var chunk, out var info))
@@ -417,7 +421,7 @@ public sealed class StreamingSession : IAsyncDisposable
                 throw;
             }
 
-            lane.Submit(chunk, info);
+            lane.Submit(chunk, info, !_options.SpeechWindow || EstimateBuilder.IsSpeech(info, _options.SpeechThreshold));
         }
     }
 }

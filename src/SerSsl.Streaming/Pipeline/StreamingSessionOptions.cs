@@ -15,6 +15,13 @@ public sealed record StreamingSessionOptions
     /// </summary>
     public double Smoothing { get; init; }
 
+    /// <summary>
+    /// True (the default) to aggregate a speech chunk's estimate over only the speech chunks among the model's last K,
+    /// so that the pause before an utterance does not colour its first estimates; false for the plain window of the
+    /// last K chunks, pauses included. Non-speech chunks always aggregate the plain window.
+    /// </summary>
+    public bool SpeechWindow { get; init; } = true;
+
     /// <summary>Creates the session's speech detector; null uses <see cref="EnergySpeechDetector"/> at its default threshold.</summary>
     public Func<ISpeechDetector>? SpeechDetector { get; init; }
 

@@ -48,6 +48,41 @@ public sealed class RecognitionCommandTests : IDisposable
     }
 
     [Fact]
+    public void Analyze_WindowAll_DiffersFromTheDefaultSpeechWindowOnlyOnSpeechAfterANonSpeechChunk()
+    {
+        var (speechExit, speechOut, speechError) = Run("analyze", TestModel.DemoRecording, "--model", TestModel.Directory, "--format", "csv");
+        var (allExit, allOut, allError) = Run("analyze", TestModel.DemoRecording, "--model", TestModel.Directory, "--format", "csv", "--window", "all");
+
+        Assert.True(speechExit == 0, speechError);
+        Assert.True(allExit == 0, allError);
+        var speech = speechOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToArray();
+        var all = allOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(all.Length, speech.Length);
+        var differing = 0;
+        for (var i = 0; i < all.Length; i++)
+        {
+            // Columns 7 to 12 are the six probabilities; a non-speech estimate, or one whose last K (5) chunks are
+            // all speech, aggregates the same window under both rules.
+            var sameWindow = speech[i][5] == "0" || Enumerable.Range(Math.Max(0, i - 4), Math.Min(i, 4) + 1).All(j => speech[j][5] == "1");
+            var same = speech[i][7..13].SequenceEqual(all[i][7..13]);
+            Assert.True(same || !sameWindow, $"estimate {i} differs although its window is the same under both rules");
+            differing += same ? 0 : 1;
+        }
+
+        Assert.True(differing > 0, "--window all changed no estimate");
+    }
+
+    [Fact]
+    public void Analyze_UnknownWindow_ExitsWithTheChoices()
+    {
+        var (exitCode, _, error) = Run("analyze", TestModel.DemoRecording, "--model", TestModel.Directory, "--window", "voiced");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("voiced", error, StringComparison.Ordinal);
+        Assert.Contains("speech", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Analyze_MissingModelFolder_ExitsTwoNamingTheFolder()
     {
         var missing = Path.Combine(_dir, "no-model");

@@ -21,11 +21,15 @@ public sealed class StreamingPipelineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> EquivalenceRecordings => new() { "demo", "front-center-48k", "demo-3ch-22k" };
+    public static TheoryData<string, bool> EquivalenceRecordings => new()
+    {
+        { "demo", false }, { "front-center-48k", false }, { "demo-3ch-22k", false },
+        { "demo", true },
+    };
 
     [Theory]
     [MemberData(nameof(EquivalenceRecordings))]
-    public async Task Session_File_EqualsOfflineChunkPredictionsAtTheSameChunkPositions(string recording)
+    public async Task Session_File_EqualsOfflineChunkPredictionsAtTheSameChunkPositions(string recording, bool speechWindow)
     {
         var path = recording switch
         {
@@ -41,8 +45,20 @@ public sealed class StreamingPipelineTests : IDisposable
         var bundle = TestModel.Load();
         await using var engine = RecognitionEngine.Create(bundle);
 
-        var analysis = await RecordingAnalysis.RunAsync(engine, new WavFileSource(path, paced: false), null, TestContext.Current.CancellationToken);
-        var offline = OfflinePredictions(bundle, path, bundle.Manifest.Chunks.DefaultHopFrames);
+        var options = StreamingSessionOptions.Default with { SpeechWindow = speechWindow };
+        var analysis = await RecordingAnalysis.RunAsync(engine, new WavFileSource(path, paced: false), options, TestContext.Current.CancellationToken);
+
+        // With the speech window, the offline side takes the session's own speech decisions (the detector is tested on
+        // its own) and must then aggregate exactly the speech chunks of each speech chunk's last K.
+        var speech = speechWindow ? analysis.Estimates.Select(e => e.Speech).ToArray() : null;
+        var offline = OfflinePredictions(bundle, path, bundle.Manifest.Chunks.DefaultHopFrames, speech);
+        if (speech is not null)
+        {
+            var k = bundle.Manifest.Chunks.MaxChunks;
+            Assert.True(
+                Enumerable.Range(0, speech.Length).Any(i => speech[i] && Enumerable.Range(Math.Max(0, i - k + 1), Math.Min(i + 1, k)).Any(j => !speech[j])),
+                "no speech estimate has a non-speech chunk in its window, so the speech window is not exercised");
+        }
 
         Assert.NotEmpty(offline);
         Assert.Equal(offline.Count, analysis.Estimates.Count);
@@ -311,8 +327,10 @@ public sealed class StreamingPipelineTests : IDisposable
     /// <summary>
     /// An independent offline computation: batch log-mel of the whole file, normalised, cut into chunks at k * hop,
     /// each chunk encoded alone and aggregated with its last K embeddings, through ONNX Runtime sessions of our own.
+    /// With <paramref name="speech"/> (one decision per chunk), a speech chunk aggregates only the speech chunks of its
+    /// last K.
     /// </summary>
-    private static List<float[]> OfflinePredictions(ModelBundle bundle, string path, int hop)
+    private static List<float[]> OfflinePredictions(ModelBundle bundle, string path, int hop, IReadOnlyList<bool>? speech = null)
     {
         var manifest = bundle.Manifest;
         var audio = WavFile.ReadMono(path);
@@ -350,7 +368,15 @@ public sealed class StreamingPipelineTests : IDisposable
             }
 
             var n = Math.Min(embeddings.Count, manifest.Chunks.MaxChunks);
-            var window = embeddings.Skip(embeddings.Count - n).SelectMany(e => e).ToArray();
+            var current = embeddings.Count - 1;
+            var members = Enumerable.Range(embeddings.Count - n, n).ToList();
+            if (speech is not null && speech[current])
+            {
+                members = [.. members.Where(i => speech[i])];
+                n = members.Count;
+            }
+
+            var window = members.SelectMany(i => embeddings[i]).ToArray();
             var mask = Enumerable.Repeat(1f, n).ToArray();
             using var windowValue = OrtValue.CreateTensorValueFromMemory(window, [1, n, d]);
             using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [1, n]);
