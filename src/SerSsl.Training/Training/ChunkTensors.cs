@@ -91,6 +91,43 @@ internal sealed class ChunkTensors : IDisposable
         return (chunks, ones(indices.Length, Chunks.shape[1]), labels);
     }
 
+    /// <summary>
+    /// A random subset of each clip's chunks: for every clip of the batch, <paramref name="count"/> of its K chunks
+    /// drawn without replacement from libtorch's generator, kept in time order.
+    /// </summary>
+    /// <param name="chunks">[B, K, m, bins].</param>
+    /// <param name="mask">[B, K].</param>
+    /// <param name="count">Chunks to keep per clip, 1 to K; K returns the inputs.</param>
+    /// <returns>[B, count, m, bins] chunks and [B, count] mask, in the caller's dispose scope.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is not in 1..K.</exception>
+    public static (Tensor Chunks, Tensor Mask) DrawChunks(Tensor chunks, Tensor mask, int count)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        ArgumentNullException.ThrowIfNull(mask);
+        var (b, k, m, bins) = (chunks.shape[0], chunks.shape[1], chunks.shape[2], chunks.shape[3]);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, k);
+        if (count == k)
+        {
+            return (chunks, mask);
+        }
+
+        // A random permutation per clip (argsort of uniform keys), its first `count` positions, sorted back into time order.
+        using var keys = rand(b, k);
+        using var order = keys.argsort(1);
+        using var first = order.narrow(1, 0, count);
+        var (positions, sortedOrder) = first.sort(1);
+        sortedOrder.Dispose();
+        using (positions)
+        {
+            using var flat = chunks.reshape(b, k, m * bins);
+            using var gatherIndex = positions.unsqueeze(2).expand(b, count, m * bins);
+            var picked = flat.gather(1, gatherIndex).reshape(b, count, m, bins);
+            var pickedMask = mask.gather(1, positions);
+            return (picked, pickedMask);
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -94,6 +94,11 @@ internal sealed class FineTuner
             throw new InvalidOperationException("--soft-labels needs labels that carry distributions (--folds vavl:DIR); these clips have only hard labels.");
         }
 
+        if (settings.TrainChunks > data.ChunkCount)
+        {
+            throw new ArgumentException($"--train-chunks {settings.TrainChunks} asks for more chunks than the {data.ChunkCount} each clip has; use 1 to {data.ChunkCount}.");
+        }
+
         var specAugment = settings.SpecAugment ?? SpecAugment.None;
         specAugment.Validate(data.ChunkFrames, modelOptions.MelBins);
         using var average = settings.EmaDecay > 0 ? new WeightAverage(model, settings.EmaDecay, (long)(startEpoch - 1) * batches) : null;
@@ -123,6 +128,11 @@ internal sealed class FineTuner
 
                 var indices = Batches.Indices(order, b, settings.BatchSize);
                 var (chunks, mask, targets) = train.Batch(indices, softLabels);
+                if (settings.TrainChunks is { } drawn)
+                {
+                    (chunks, mask) = ChunkTensors.DrawChunks(chunks, mask, drawn);
+                }
+
                 (chunks, targets) = Augment(chunks, targets, settings, specAugment, modelOptions.EmotionClasses, random);
                 var value = loss.Forward(model.ForwardEmotion(chunks, mask), targets);
                 optimizer.zero_grad();

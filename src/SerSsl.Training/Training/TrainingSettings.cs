@@ -48,6 +48,13 @@ internal sealed record TrainingSettings
     /// </summary>
     public int BatchNormRecalibrationBatches { get; init; }
 
+    /// <summary>
+    /// Chunks of each clip a training step encodes: that many of the clip's K, drawn at random per clip and step and
+    /// kept in time order (the aggregator sees a shorter window); null (the default) encodes all K. Fewer chunks make
+    /// a step cheaper in proportion; evaluation always uses all K.
+    /// </summary>
+    public int? TrainChunks { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -99,6 +106,11 @@ internal sealed record TrainingSettings
         if (BatchNormRecalibrationBatches < 0)
         {
             throw new ArgumentException($"The batch-norm recalibration needs 0 or more batches; got {BatchNormRecalibrationBatches}.", nameof(BatchNormRecalibrationBatches));
+        }
+
+        if (TrainChunks is < 1)
+        {
+            throw new ArgumentException($"A training step needs at least 1 chunk per clip; got {TrainChunks}.", nameof(TrainChunks));
         }
 
         if (!(EmaDecay >= 0 && EmaDecay < 1))
