@@ -94,9 +94,9 @@ internal sealed class FineTuner
             throw new InvalidOperationException("--soft-labels needs labels that carry distributions (--folds vavl:DIR); these clips have only hard labels.");
         }
 
-        if (settings.TrainChunks > data.ChunkCount)
+        if (settings.TrainChunks?.Max > data.ChunkCount)
         {
-            throw new ArgumentException($"--train-chunks {settings.TrainChunks} asks for more chunks than the {data.ChunkCount} each clip has; use 1 to {data.ChunkCount}.");
+            throw new ArgumentException($"--train-chunks {settings.TrainChunks} asks for more chunks than the {data.ChunkCount} each clip has; use counts from 1 to {data.ChunkCount}.");
         }
 
         var specAugment = settings.SpecAugment ?? SpecAugment.None;
@@ -130,7 +130,7 @@ internal sealed class FineTuner
                 var (chunks, mask, targets) = train.Batch(indices, softLabels);
                 if (settings.TrainChunks is { } drawn)
                 {
-                    (chunks, mask) = ChunkTensors.DrawChunks(chunks, mask, drawn);
+                    (chunks, mask) = ChunkTensors.DrawChunks(chunks, mask, drawn.Draw(random));
                 }
 
                 (chunks, targets) = Augment(chunks, targets, settings, specAugment, modelOptions.EmotionClasses, random);

@@ -49,11 +49,10 @@ internal sealed record TrainingSettings
     public int BatchNormRecalibrationBatches { get; init; }
 
     /// <summary>
-    /// Chunks of each clip a training step encodes: that many of the clip's K, drawn at random per clip and step and
-    /// kept in time order (the aggregator sees a shorter window); null (the default) encodes all K. Fewer chunks make
-    /// a step cheaper in proportion; evaluation always uses all K.
+    /// Chunks of each clip a training step encodes (a count, or a range drawn per step; see
+    /// <see cref="Training.TrainChunks"/>); null (the default) encodes all K. Evaluation always uses all K.
     /// </summary>
-    public int? TrainChunks { get; init; }
+    public TrainChunks? TrainChunks { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -108,11 +107,7 @@ internal sealed record TrainingSettings
             throw new ArgumentException($"The batch-norm recalibration needs 0 or more batches; got {BatchNormRecalibrationBatches}.", nameof(BatchNormRecalibrationBatches));
         }
 
-        if (TrainChunks is < 1)
-        {
-            throw new ArgumentException($"A training step needs at least 1 chunk per clip; got {TrainChunks}.", nameof(TrainChunks));
-        }
-
+        TrainChunks?.Validate();
         if (!(EmaDecay >= 0 && EmaDecay < 1))
         {
             throw new ArgumentException($"The weight-average decay must be in [0, 1), 0 for none; got {EmaDecay}.", nameof(EmaDecay));

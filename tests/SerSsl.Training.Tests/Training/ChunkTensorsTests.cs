@@ -68,4 +68,19 @@ public sealed class ChunkTensorsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ChunkTensors.DrawChunks(chunks, mask, k + 1));
         Assert.Same(chunks, ChunkTensors.DrawChunks(chunks, mask, k).Chunks);
     }
+
+    [Theory]
+    [InlineData("3", 3, 3)]
+    [InlineData("1-5", 1, 5)]
+    [InlineData(" 2 - 4 ", 2, 4)]
+    public void TrainChunks_Parse_DrawsEveryCountOfItsRangeAndNoOther(string text, int min, int max)
+    {
+        var chunks = TrainChunks.Parse(text);
+        var random = new Random(5);
+
+        var drawn = Enumerable.Range(0, 500).Select(_ => chunks.Draw(random)).ToHashSet();
+
+        Assert.Equal(new TrainChunks(min, max), chunks);
+        Assert.Equal(Enumerable.Range(min, max - min + 1).ToHashSet(), drawn);
+    }
 }

@@ -24,7 +24,7 @@ public sealed class RecipeCommandTests : IDisposable
             "finetune", "--crema-d", speech, "--out", ft, "--cache", Path.Combine(_dir, "cache"),
             "--channels", "4,8,16", "--embedding-dim", "16", "--patience", "10",
             "--lr-schedule", "cosine", "--warmup-epochs", "0.5", "--spec-augment", "2,6,2,10", "--mixup", "0.3",
-            "--label-smoothing", "0.1", "--balanced-sampling", "--train-chunks", "2", "--ema", "0.99",
+            "--label-smoothing", "0.1", "--balanced-sampling", "--train-chunks", "1-2", "--ema", "0.99",
         ];
         TrainCli.Run("synth", "speech", "--out", speech, "--actors", "9", "--sentences", "IEO,TIE", "--seed", "2");
 
@@ -36,14 +36,14 @@ public sealed class RecipeCommandTests : IDisposable
         File.Delete(Path.Combine(ft, Experiment.TestResultFile));
         var second = TrainCli.Run([.. common, "--epochs", "3"]);
 
-        Assert.Contains("recipe: warm-up 0.5 epochs, cosine learning rate, SpecAugment 2 x 6 bins, 2 x 10 frames, mixup α 0.3, label smoothing 0.1, class-balanced sampling, 2 chunks per clip per step, weight average 0.99, batch norm recalibrated on 50 batches", first, StringComparison.Ordinal);
+        Assert.Contains("recipe: warm-up 0.5 epochs, cosine learning rate, SpecAugment 2 x 6 bins, 2 x 10 frames, mixup α 0.3, label smoothing 0.1, class-balanced sampling, 1-2 chunks per clip per step, weight average 0.99, batch norm recalibrated on 50 batches", first, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(ft, FineTuner.AverageFile)), "the averaged weights should be saved with the checkpoint");
         var state = Checkpoint.ReadState(ft);
         Assert.Equal(3, state.History.Count); // the second run resumed after epoch 2
         Assert.Equal(new SpecAugment(2, 6, 2, 10), state.Settings.SpecAugment);
         Assert.Equal(LearningRateScheduleKind.Cosine, state.Settings.Schedule);
         Assert.Equal(0.99, state.Settings.EmaDecay);
-        Assert.Equal(2, state.Settings.TrainChunks);
+        Assert.Equal(new TrainChunks(1, 2), state.Settings.TrainChunks);
         Assert.Contains("epoch 3/3", second, StringComparison.Ordinal);
         Assert.NotEqual(averageAfterTwo, File.ReadAllBytes(Path.Combine(ft, FineTuner.AverageFile)));
         Assert.DoesNotContain("epoch 1/3", second, StringComparison.Ordinal);
@@ -56,6 +56,8 @@ public sealed class RecipeCommandTests : IDisposable
     [InlineData("--warmup-epochs", "40", "warm-up")]
     [InlineData("--lr-schedule", "linear", "'cosine'")]
     [InlineData("--train-chunks", "0", "at least 1 chunk per clip")]
+    [InlineData("--train-chunks", "4-2", "from the smaller count")]
+    [InlineData("--train-chunks", "two", "a range LO-HI")]
     public void Finetune_BadRecipeValue_ExitsWithTwoAndSaysWhich(string option, string value, string named)
     {
         using var output = new StringWriter();
