@@ -128,9 +128,10 @@ internal sealed class FineTuner
 
                 var indices = Batches.Indices(order, b, settings.BatchSize);
                 var (chunks, mask, targets) = train.Batch(indices, softLabels);
-                if (settings.TrainChunks is { } drawn)
+                var perClip = settings.TrainChunks?.Draw(random) ?? data.ChunkCount;
+                if (perClip != data.ChunkCount)
                 {
-                    (chunks, mask) = ChunkTensors.DrawChunks(chunks, mask, drawn.Draw(random));
+                    (chunks, mask) = ChunkTensors.DrawChunks(chunks, mask, perClip);
                 }
 
                 (chunks, targets) = Augment(chunks, targets, settings, specAugment, modelOptions.EmotionClasses, random);
@@ -140,7 +141,7 @@ internal sealed class FineTuner
                 optimizer.step();
                 average?.Update();
                 lossSum += value.item<float>();
-                _progress.Batch(epoch, settings.Epochs, b + 1, batches, indices.Length * data.ChunkCount, lossSum / (b + 1));
+                _progress.Batch(epoch, settings.Epochs, b + 1, batches, indices.Length * perClip, lossSum / (b + 1));
             }
 
             var kept = average?.Model ?? model;
