@@ -182,15 +182,38 @@ internal static class RecognitionServer
         ];
     }
 
-    private static X509Certificate2 LoadCertificate(string certificatePath, string? keyPath)
+    /// <summary>Loads the PEM certificate and its key.</summary>
+    /// <exception cref="ArgumentException">A file is missing or unreadable, is not PEM, the key does not match, or the key is encrypted.</exception>
+    internal static X509Certificate2 LoadCertificate(string certificatePath, string? keyPath)
     {
+        var files = $"'{certificatePath}'{(keyPath is null ? string.Empty : $" with key '{keyPath}'")}";
         try
         {
-            return keyPath is null ? X509Certificate2.CreateFromPemFile(certificatePath) : X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+            if (!IsEncryptedKey(keyPath ?? certificatePath))
+            {
+                return keyPath is null ? X509Certificate2.CreateFromPemFile(certificatePath) : X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
         {
-            throw new ArgumentException($"Cannot load the TLS certificate '{certificatePath}'{(keyPath is null ? string.Empty : $" with key '{keyPath}'")}: {ex.Message} Give PEM files (--tls-cert cert.pem --tls-key key.pem).", nameof(certificatePath), ex);
+            throw new ArgumentException($"Cannot load the TLS certificate {files}: {ex.Message} Give PEM files (--tls-cert cert.pem --tls-key key.pem).", nameof(certificatePath), ex);
         }
+
+        throw new ArgumentException(
+            $"Cannot load the TLS certificate {files}: the private key is encrypted with a passphrase, and sers takes no passphrase. Decrypt it into a file only the server's user can read (openssl pkey -in key.pem -out plain-key.pem; chmod 600 plain-key.pem) and give that as --tls-key.",
+            nameof(keyPath));
+    }
+
+    /// <summary>True when the PEM file holds an encrypted private key (PKCS#8 or the traditional OpenSSL form).</summary>
+    private static bool IsEncryptedKey(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        var text = File.ReadAllText(path);
+        return text.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal)
+            || text.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal);
     }
 }

@@ -38,15 +38,15 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         StreamingSession session;
         try
         {
-            session = registry.Create(new SessionInput(format, IsLive: true, $"grpc: {context.Peer}"), id);
+            session = registry.Create(new SessionInput(format, IsLive: true, $"grpc: {context.Peer}"), id, Caller.Of(context));
         }
         catch (SessionLimitException ex)
         {
             throw Reject(context, StatusCode.ResourceExhausted, ex.Message);
         }
-        catch (ArgumentException ex) when (id is not null && registry.Find(id) is not null)
+        catch (SessionIdTakenException ex)
         {
-            throw Reject(context, StatusCode.AlreadyExists, $"A session with id '{id}' is already running; choose another id or leave it empty. ({ex.Message})");
+            throw Reject(context, StatusCode.AlreadyExists, ex.Message);
         }
 
         var sessionId = session.Id;
@@ -105,7 +105,7 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SessionEvent> responseStream, ServerCallContext context)
     {
         using var call = registry.TrackCall();
-        var session = registry.Find(request.SessionId) ?? throw Reject(context, StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
+        var session = registry.Find(request.SessionId, Caller.Of(context)) ?? throw Reject(context, StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
         using var subscription = session.TrySubscribe(request.HasFromSequence ? request.FromSequence : null)
             ?? throw Reject(context, StatusCode.ResourceExhausted, $"Session '{session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.");
         try
@@ -122,16 +122,16 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
     }
 
     /// <inheritdoc />
-    public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context) => Task.FromResult(DescribeSessions(registry));
+    public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context) => Task.FromResult(DescribeSessions(registry, Caller.Of(context)));
 
     /// <inheritdoc />
     public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) => Task.FromResult(DescribeModel(registry));
 
-    /// <summary>The running sessions, oldest first (ListSessions, and the dashboard's <c>/api/sessions</c>).</summary>
-    internal static ListSessionsResponse DescribeSessions(ServerSessions registry)
+    /// <summary>The running sessions the caller may see, oldest first (ListSessions, and the dashboard's <c>/api/sessions</c>).</summary>
+    internal static ListSessionsResponse DescribeSessions(ServerSessions registry, Caller caller)
     {
         var response = new ListSessionsResponse();
-        foreach (var session in registry.All.Where(s => s.IsStarted))
+        foreach (var session in registry.VisibleTo(caller).Where(s => s.IsStarted))
         {
             response.Sessions.Add(new SessionInfo
             {

@@ -29,14 +29,17 @@ internal sealed record ServerOptions
     /// <summary>PEM private key file of <see cref="TlsCertificatePath"/>; null when the certificate file holds the key.</summary>
     public string? TlsKeyPath { get; init; }
 
-    /// <summary>Accepted API keys; empty means no key is required.</summary>
-    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+    /// <summary>Accepted API keys, each with its owner; empty means no key is required and every caller sees every session.</summary>
+    public IReadOnlyList<ApiKey> ApiKeys { get; init; } = [];
 
     /// <summary>Largest gRPC message accepted, in bytes. Default 1 MiB (about 32 s of 16 kHz mono s16le).</summary>
     public int MaxMessageBytes { get; init; } = 1 << 20;
 
     /// <summary>Sessions at once (Recognize calls and the server's own). Default 16.</summary>
     public int MaxSessions { get; init; } = 16;
+
+    /// <summary>Recognize sessions one client runs at once: per API key owner, or per remote address without keys. Default 4.</summary>
+    public int MaxSessionsPerClient { get; init; } = 4;
 
     /// <summary>Subscribers of one session at once (Subscribe calls and the Recognize caller itself). Default 100.</summary>
     public int MaxSubscribersPerSession { get; init; } = 100;
@@ -84,12 +87,21 @@ internal sealed record ServerOptions
 
         Require(MaxMessageBytes >= 1024, nameof(MaxMessageBytes), $"The message size limit must be at least 1024 bytes, got {MaxMessageBytes}.");
         Require(MaxSessions >= 1, nameof(MaxSessions), $"The session limit must be at least 1, got {MaxSessions}.");
+        Require(MaxSessionsPerClient >= 1, nameof(MaxSessionsPerClient), $"The per-client session limit must be at least 1, got {MaxSessionsPerClient}.");
+        Server.ApiKeys.Validate(ApiKeys);
         Require(MaxSubscribersPerSession >= 1, nameof(MaxSubscribersPerSession), $"The subscriber limit must be at least 1, got {MaxSubscribersPerSession}.");
         Require(StallThreshold > TimeSpan.Zero, nameof(StallThreshold), $"The stall threshold must be positive, got {StallThreshold}.");
         Require(BurstSeconds >= 0, nameof(BurstSeconds), $"The burst allowance must not be negative, got {BurstSeconds}.");
         Require(ReplayCapacity >= 1, nameof(ReplayCapacity), $"The replay buffer must hold at least 1 event, got {ReplayCapacity}.");
         Require(SubscriberBufferCapacity >= 1, nameof(SubscriberBufferCapacity), $"The subscriber buffer must hold at least 1 event, got {SubscriberBufferCapacity}.");
     }
+
+    /// <summary>What is allowed but unwise: keys short enough to guess. Printed at start.</summary>
+    public IReadOnlyList<string> Warnings() =>
+    [
+        .. ApiKeys.Where(k => k.Key.Length < ApiKey.RecommendedLength).Select(k =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the API key of {k} has {k.Key.Length} characters; keys shorter than {ApiKey.RecommendedLength} can be guessed. Use a random one, e.g. 'openssl rand -hex 24'.")),
+    ];
 
     private static void Require(bool condition, string name, string message)
     {

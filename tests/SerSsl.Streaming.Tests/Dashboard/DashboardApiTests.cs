@@ -198,7 +198,7 @@ public sealed class DashboardApiTests
     public async Task Api_KeyRequired_RefusesWithoutAndAcceptsItInTheQuery()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await DashboardServer.StartAsync(new ServerOptions { ApiKeys = ["s3cret"] });
+        await using var server = await DashboardServer.StartAsync(new ServerOptions { ApiKeys = [new ApiKey("s3cret", "key 1")] });
 
         using var without = await server.Http.GetAsync("/api/sessions", ct);
         using var wrong = await server.Http.GetAsync("/api/sessions?key=nope", ct);

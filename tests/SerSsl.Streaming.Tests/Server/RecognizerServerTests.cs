@@ -264,7 +264,7 @@ public sealed class RecognizerServerTests
     public async Task ApiKey_MissingOrWrong_UnauthenticatedAndHealthStaysOpen()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await ServerHarness.StartAsync(Transport.InProcess, new ServerOptions { ApiKeys = ["s3cret"] });
+        await using var server = await ServerHarness.StartAsync(Transport.InProcess, new ServerOptions { ApiKeys = [new ApiKey("s3cret", "key 1")] });
 
         var none = await Assert.ThrowsAsync<RpcException>(async () => await server.Client.GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct));
         var wrong = await Assert.ThrowsAsync<RpcException>(async () => await server.ClientWithKey("guess").GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct));

@@ -44,8 +44,8 @@ internal static class DashboardEndpoints
         app.MapGet("/", (HttpContext context) => Asset(context, "index.html"));
         app.MapGet("/dashboard.css", (HttpContext context) => Asset(context, "dashboard.css"));
         app.MapGet("/dashboard.js", (HttpContext context) => Asset(context, "dashboard.js"));
-        app.MapGet("/api/model", (HttpContext context) => Json(context, keys, () => s_json.Format(RecognizerService.DescribeModel(registry))));
-        app.MapGet("/api/sessions", (HttpContext context) => Json(context, keys, () => s_json.Format(RecognizerService.DescribeSessions(registry))));
+        app.MapGet("/api/model", (HttpContext context) => Json(context, keys, _ => s_json.Format(RecognizerService.DescribeModel(registry))));
+        app.MapGet("/api/sessions", (HttpContext context) => Json(context, keys, caller => s_json.Format(RecognizerService.DescribeSessions(registry, caller))));
         app.MapGet("/api/sessions/{id}/events", (HttpContext context, string id) => StreamEventsAsync(context, id, registry, keys));
     }
 
@@ -62,13 +62,13 @@ internal static class DashboardEndpoints
 
     private static async Task StreamEventsAsync(HttpContext context, string id, ServerSessions registry, ApiKeys keys)
     {
-        if (Refuse(context, keys) is { } refusal)
+        if (!Authenticate(context, keys, out var caller, out var refusal))
         {
             await refusal.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        if (registry.Find(id) is not { } session)
+        if (registry.Find(id, caller) is not { } session)
         {
             await Results.Text($"No session '{Truncate(id)}'. GET /api/sessions lists the running sessions.\n", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context).ConfigureAwait(false);
             return;
@@ -151,35 +151,36 @@ internal static class DashboardEndpoints
         return true;
     }
 
-    private static IResult Json(HttpContext context, ApiKeys keys, Func<string> body)
+    private static IResult Json(HttpContext context, ApiKeys keys, Func<Caller, string> body)
     {
-        if (Refuse(context, keys) is { } refusal)
+        if (!Authenticate(context, keys, out var caller, out var refusal))
         {
             return refusal;
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Text(body(), "application/json; charset=utf-8");
+        return Results.Text(body(caller), "application/json; charset=utf-8");
     }
 
     /// <summary>
-    /// Null when the request may go on; else a 401. Browsers cannot add headers to an event stream, so besides
-    /// <c>x-api-key</c> and <c>Authorization: Bearer</c> the key may come as <c>?key=</c>.
+    /// True, with the caller, when the request may go on; else false with a 401. Browsers cannot add headers to an event
+    /// stream, so besides <c>x-api-key</c> and <c>Authorization: Bearer</c> the key may come as <c>?key=</c>.
     /// </summary>
-    private static IResult? Refuse(HttpContext context, ApiKeys keys)
+    private static bool Authenticate(HttpContext context, ApiKeys keys, out Caller caller, out IResult refusal)
     {
+        refusal = Results.Text("This server needs an API key: send 'x-api-key: KEY' or 'Authorization: Bearer KEY', or add ?key=KEY (open the dashboard as /?key=KEY).\n", statusCode: StatusCodes.Status401Unauthorized);
         if (!keys.Required)
         {
-            return null;
+            caller = Caller.Of(context, key: null);
+            return true;
         }
 
         var request = context.Request;
-        var key = request.Headers["x-api-key"].FirstOrDefault()
+        var key = keys.Find(request.Headers["x-api-key"].FirstOrDefault()
             ?? ApiKeys.FromAuthorization(request.Headers.Authorization.FirstOrDefault())
-            ?? request.Query["key"].FirstOrDefault();
-        return key is not null && keys.Accepts(key)
-            ? null
-            : Results.Text("This server needs an API key: send 'x-api-key: KEY' or 'Authorization: Bearer KEY', or add ?key=KEY (open the dashboard as /?key=KEY).\n", statusCode: StatusCodes.Status401Unauthorized);
+            ?? request.Query["key"].FirstOrDefault());
+        caller = Caller.Of(context, key);
+        return key is not null;
     }
 
     private static IResult Asset(HttpContext context, string name)
