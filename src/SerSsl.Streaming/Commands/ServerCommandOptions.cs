@@ -56,6 +56,18 @@ internal sealed class ServerCommandOptions
         DefaultValueFactory = _ => new ServerOptions().MaxSessionsPerClient,
     };
 
+    public Option<double> IdleTimeoutSeconds { get; } = new("--idle-timeout-seconds")
+    {
+        Description = "How long a Recognize call may send nothing (no config, no audio) before it ends with DEADLINE_EXCEEDED and frees its session.",
+        DefaultValueFactory = _ => new ServerOptions().IdleTimeout.TotalSeconds,
+    };
+
+    public Option<double> KeepAliveSeconds { get; } = new("--keepalive-seconds")
+    {
+        Description = "Ping an HTTP/2 connection that has been quiet this long; one that does not answer within 20 s is closed and its calls end.",
+        DefaultValueFactory = _ => new ServerOptions().KeepAlivePingDelay.TotalSeconds,
+    };
+
     public Option<int> MaxSubscribers { get; } = new("--max-subscribers")
     {
         Description = "Subscribers of one session at once; more get RESOURCE_EXHAUSTED.",
@@ -85,6 +97,8 @@ internal sealed class ServerCommandOptions
         command.Options.Add(KeyFileOption);
         command.Options.Add(MaxSessions);
         command.Options.Add(MaxSessionsPerClient);
+        command.Options.Add(IdleTimeoutSeconds);
+        command.Options.Add(KeepAliveSeconds);
         command.Options.Add(MaxSubscribers);
         command.Options.Add(MaxMessageBytes);
         command.Options.Add(BurstSeconds);
@@ -118,6 +132,18 @@ internal sealed class ServerCommandOptions
             keys.AddRange(ApiKeys.ReadFile(file, firstIndex: keys.Count + 1));
         }
 
+        var idle = parse.GetValue(IdleTimeoutSeconds);
+        var keepAlive = parse.GetValue(KeepAliveSeconds);
+        if (!double.IsFinite(idle) || idle <= 0 || idle > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--idle-timeout-seconds must be a positive number of seconds, got {idle}."));
+        }
+
+        if (!double.IsFinite(keepAlive) || keepAlive <= 0 || keepAlive > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--keepalive-seconds must be a positive number of seconds, got {keepAlive}."));
+        }
+
         string[] grpcUrls = urls.Length > 0 ? urls : [ServerOptions.DefaultUrl];
         var options = new ServerOptions
         {
@@ -133,6 +159,8 @@ internal sealed class ServerCommandOptions
             ApiKeys = keys,
             MaxSessions = parse.GetValue(MaxSessions),
             MaxSessionsPerClient = parse.GetValue(MaxSessionsPerClient),
+            IdleTimeout = TimeSpan.FromSeconds(idle),
+            KeepAlivePingDelay = TimeSpan.FromSeconds(keepAlive),
             MaxSubscribersPerSession = parse.GetValue(MaxSubscribers),
             MaxMessageBytes = parse.GetValue(MaxMessageBytes),
             BurstSeconds = parse.GetValue(BurstSeconds),

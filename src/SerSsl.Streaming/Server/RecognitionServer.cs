@@ -44,6 +44,10 @@ internal static class RecognitionServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // A client that vanished without closing its connection (a frozen process, a cut network) stops answering
+            // pings: the connection closes and its calls end, freeing their sessions.
+            kestrel.Limits.Http2.KeepAlivePingDelay = options.KeepAlivePingDelay;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAlivePingTimeout;
             var certificate = options.TlsCertificatePath is { } path ? LoadCertificate(path, options.TlsKeyPath) : null;
             foreach (var url in options.Urls)
             {

@@ -19,7 +19,18 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
     {
         using var call = registry.TrackCall();
         var cancellationToken = context.CancellationToken;
-        if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        var idleTimeout = registry.Options.IdleTimeout;
+        bool first;
+        try
+        {
+            first = await NextAsync(requestStream, idleTimeout, bytesReceived: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IngestException ex)
+        {
+            throw Reject(context, StatusCode.DeadlineExceeded, ex.Message);
+        }
+
+        if (!first)
         {
             throw Reject(context, StatusCode.InvalidArgument, "The request stream ended before the config message. Send RecognizeRequest.config (format and optional session id) first, then audio.");
         }
@@ -58,7 +69,7 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
             using var subscription = session.TrySubscribe() ?? throw Reject(context, StatusCode.ResourceExhausted, "The session has its maximum of subscribers.");
             session.Start();
             await responseStream.WriteAsync(new RecognizeResponse { Started = new SessionStarted { SessionId = sessionId, Labels = { registry.Engine.Bundle.Labels } } }, cancellationToken).ConfigureAwait(false);
-            pump = PumpAsync(requestStream, ingest, session.Audio, failed);
+            pump = PumpAsync(requestStream, ingest, session.Audio, idleTimeout, failed);
             try
             {
                 await foreach (var e in subscription.ReadAllAsync(failed.Token).ConfigureAwait(false))
@@ -80,7 +91,7 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         }
         catch (IngestException ex)
         {
-            throw Reject(context, ex.Error == IngestError.TooFast ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument, ex.Message);
+            throw Reject(context, ex.Error switch { IngestError.TooFast => StatusCode.ResourceExhausted, IngestError.Idle => StatusCode.DeadlineExceeded, _ => StatusCode.InvalidArgument }, ex.Message);
         }
         catch (AudioSourceException ex)
         {
@@ -195,11 +206,33 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         return (new Sources.AudioFormat((int)format.SampleRate, (int)format.Channels), encoding);
     }
 
-    private static async Task PumpAsync(IAsyncStreamReader<RecognizeRequest> requests, PcmIngest ingest, SessionAudioWriter audio, CancellationTokenSource failed)
+    /// <summary>
+    /// The next request, waiting at most <paramref name="idleTimeout"/>: a client that sends nothing (a frozen process, a
+    /// stream opened and forgotten) would otherwise hold its session slot for as long as its connection lives.
+    /// </summary>
+    /// <exception cref="IngestException">Nothing arrived in time (<see cref="IngestError.Idle"/>).</exception>
+    private static async Task<bool> NextAsync(IAsyncStreamReader<RecognizeRequest> requests, TimeSpan idleTimeout, long? bytesReceived, CancellationToken cancellationToken)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(idleTimeout);
+        try
+        {
+            return await requests.MoveNext(idle.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when ((ex is OperationCanceledException or IOException) && idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var what = bytesReceived is { } bytes
+                ? string.Create(CultureInfo.InvariantCulture, $"No audio for {idleTimeout.TotalSeconds:0.#} s after {bytes} bytes")
+                : string.Create(CultureInfo.InvariantCulture, $"No config message for {idleTimeout.TotalSeconds:0.#} s");
+            throw new IngestException(IngestError.Idle, $"{what}: the idle timeout (--idle-timeout-seconds) ended the call, so that it does not hold a session. Send audio as it is captured, silence included, and close the stream when done.");
+        }
+    }
+
+    private static async Task PumpAsync(IAsyncStreamReader<RecognizeRequest> requests, PcmIngest ingest, SessionAudioWriter audio, TimeSpan idleTimeout, CancellationTokenSource failed)
     {
         try
         {
-            while (await requests.MoveNext(failed.Token).ConfigureAwait(false))
+            while (await NextAsync(requests, idleTimeout, ingest.BytesReceived, failed.Token).ConfigureAwait(false))
             {
                 var request = requests.Current;
                 if (request.RequestCase != RecognizeRequest.RequestOneofCase.Audio)

@@ -41,6 +41,18 @@ internal sealed record ServerOptions
     /// <summary>Recognize sessions one client runs at once: per API key owner, or per remote address without keys. Default 4.</summary>
     public int MaxSessionsPerClient { get; init; } = 4;
 
+    /// <summary>How long a Recognize call may go without a message (the config, then audio) before it ends with DEADLINE_EXCEEDED. Default 10 s.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long an HTTP/2 connection may be quiet before the server pings it; a connection that does not answer within
+    /// <see cref="KeepAlivePingTimeout"/> is closed, and its calls end. Default 30 s.
+    /// </summary>
+    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the server waits for the answer to a keepalive ping before it closes the connection. Default 20 s.</summary>
+    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Subscribers of one session at once (Subscribe calls and the Recognize caller itself). Default 100.</summary>
     public int MaxSubscribersPerSession { get; init; } = 100;
 
@@ -88,6 +100,9 @@ internal sealed record ServerOptions
         Require(MaxMessageBytes >= 1024, nameof(MaxMessageBytes), $"The message size limit must be at least 1024 bytes, got {MaxMessageBytes}.");
         Require(MaxSessions >= 1, nameof(MaxSessions), $"The session limit must be at least 1, got {MaxSessions}.");
         Require(MaxSessionsPerClient >= 1, nameof(MaxSessionsPerClient), $"The per-client session limit must be at least 1, got {MaxSessionsPerClient}.");
+        Require(IdleTimeout > TimeSpan.Zero, nameof(IdleTimeout), $"The idle timeout must be positive, got {IdleTimeout.TotalSeconds} s.");
+        Require(KeepAlivePingDelay > TimeSpan.Zero, nameof(KeepAlivePingDelay), $"The keepalive ping delay must be positive, got {KeepAlivePingDelay.TotalSeconds} s.");
+        Require(KeepAlivePingTimeout > TimeSpan.Zero, nameof(KeepAlivePingTimeout), $"The keepalive ping timeout must be positive, got {KeepAlivePingTimeout.TotalSeconds} s.");
         Server.ApiKeys.Validate(ApiKeys);
         Require(MaxSubscribersPerSession >= 1, nameof(MaxSubscribersPerSession), $"The subscriber limit must be at least 1, got {MaxSubscribersPerSession}.");
         Require(StallThreshold > TimeSpan.Zero, nameof(StallThreshold), $"The stall threshold must be positive, got {StallThreshold}.");

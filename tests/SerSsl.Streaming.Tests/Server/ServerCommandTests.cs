@@ -287,6 +287,7 @@ public sealed class ServerCommandTests : IDisposable
     [InlineData("--burst-seconds -1", "burst allowance")]
     [InlineData("--api-key-file /dev/null", "holds no key")]
     [InlineData("--max-sessions-per-client 0", "per-client session limit")]
+    [InlineData("--idle-timeout-seconds 0", "--idle-timeout-seconds must be a positive")]
     public async Task Serve_BadOption_ExitsTwoWithTheReason(string options, string expected)
     {
         var ct = TestContext.Current.CancellationToken;

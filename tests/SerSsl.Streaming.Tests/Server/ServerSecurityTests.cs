@@ -1,5 +1,6 @@
 using System.Net;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using SerSsl.Protos.V1;
 using SerSsl.Streaming.Server;
 using SerSsl.Streaming.Tests.Support;
@@ -44,9 +45,10 @@ public sealed class ServerSecurityTests
 
         try
         {
-            Assert.Single(calls, c => c.SessionId == "race");
+            var outcomes = string.Join(", ", calls.Select(c => c.SessionId ?? $"{c.Error?.StatusCode}: {c.Error?.Status.Detail}"));
+            Assert.True(calls.Count(c => c.SessionId == "race") == 1, outcomes);
             var refused = calls.Where(c => c.Error is not null).ToList();
-            Assert.Equal(9, refused.Count);
+            Assert.True(refused.Count == 9, outcomes);
             Assert.All(refused, c => Assert.Equal(StatusCode.AlreadyExists, c.Error!.StatusCode));
             Assert.All(refused, c => Assert.Contains("'race'", c.Error!.Status.Detail, StringComparison.Ordinal));
         }
@@ -167,6 +169,68 @@ public sealed class ServerSecurityTests
         Assert.NotNull(first.SessionId);
         Assert.Equal(StatusCode.ResourceExhausted, second.Error?.StatusCode);
         Assert.Contains("address 127.0.0.1", second.Error!.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Recognize_ConfigThenSilence_IdleTimeoutEndsTheCallAndFreesItsSlot()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.Kestrel, new ServerOptions { MaxSessions = 1, IdleTimeout = TimeSpan.FromSeconds(1) });
+        var frozen = await OpenAsync(server.Client, "frozen", ct);
+        using var frozenCall = frozen.Call;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var ended = await Assert.ThrowsAsync<RpcException>(() => ServerAudio.ReadAll(frozenCall.ResponseStream, ct));
+        var elapsed = watch.Elapsed;
+        await Eventually.WaitUntil(() => server.Registry.All.Count == 0, ct);
+        var next = await ServerAudio.Recognize(server.Client, [ServerAudio.Config(), ServerAudio.Audio(ServerAudio.S16(ServerAudio.Tone(16_000, 0.5)))], ct);
+
+        Assert.Equal("frozen", frozen.SessionId);
+        Assert.Equal(StatusCode.DeadlineExceeded, ended.StatusCode);
+        Assert.Contains("--idle-timeout-seconds", ended.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("No audio for 1 s after 0 bytes", ended.Status.Detail, StringComparison.Ordinal);
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(5));
+        Assert.NotNull(next[0].Started);
+    }
+
+    [Fact]
+    public async Task Recognize_NoConfig_IdleTimeoutEndsTheCall()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.Kestrel, new ServerOptions { IdleTimeout = TimeSpan.FromSeconds(1) });
+        using var call = server.Client.Recognize(cancellationToken: ct);
+
+        var ended = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(ct));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, ended.StatusCode);
+        Assert.Contains("No config message for 1 s", ended.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Recognize_AudioAtItsOwnPace_OutlivesTheIdleTimeout()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.Kestrel, new ServerOptions { IdleTimeout = TimeSpan.FromSeconds(1) });
+        var audio = ServerAudio.S16(ServerAudio.Tone(16_000, 3));
+
+        // 3 s of audio in 0.25 s messages, sent in real time: never a second without a message.
+        var responses = await ServerAudio.Recognize(server.Client, [ServerAudio.Config(), .. ServerAudio.Chunks(audio, 8000)], ct, pause: TimeSpan.FromSeconds(0.25));
+
+        Assert.Contains(responses, r => r.Estimate is not null);
+    }
+
+    [Fact]
+    public async Task Build_KeepAliveOptions_ReachKestrel()
+    {
+        var options = new ServerOptions { Urls = ["http://127.0.0.1:0"], KeepAlivePingDelay = TimeSpan.FromSeconds(7), KeepAlivePingTimeout = TimeSpan.FromSeconds(3) };
+        await using var engine = SerSsl.Streaming.Pipeline.RecognitionEngine.Create(TestModel.Load());
+        await using var registry = new ServerSessions(engine, options);
+        await using var app = RecognitionServer.Build(registry);
+
+        var kestrel = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(7), kestrel.Limits.Http2.KeepAlivePingDelay);
+        Assert.Equal(TimeSpan.FromSeconds(3), kestrel.Limits.Http2.KeepAlivePingTimeout);
     }
 
     /// <summary>Opens a Recognize call with a config and waits for its first answer: the started session, or the refusal.</summary>
