@@ -39,6 +39,9 @@ internal static class RecognitionServer
             o.Interceptors.Add<ApiKeyInterceptor>();
         });
         builder.Services.AddGrpcHealthChecks().AddCheck("inference", () => InferenceHealth(registry.Engine.Scheduler, options.StallThreshold));
+        builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<RecognizerService>, GuardedRecognizerMethods>();
+        // Reflection finds services through their generated base class, which RecognizerService no longer has: name them.
+        builder.Services.AddSingleton(new Grpc.Reflection.ReflectionServiceImpl(Protos.V1.Recognizer.Descriptor, Grpc.Health.V1.Health.Descriptor, Grpc.Reflection.V1Alpha.ServerReflection.Descriptor, Grpc.Reflection.V1.ServerReflection.Descriptor));
         builder.Services.AddGrpcReflection();
         builder.Services.AddHostedService<StreamShutdown>();
         builder.WebHost.ConfigureKestrel(kestrel =>

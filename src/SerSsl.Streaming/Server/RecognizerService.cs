@@ -11,11 +11,14 @@ using ProtoAudioFormat = SerSsl.Protos.V1.PcmFormat;
 
 namespace SerSsl.Streaming.Server;
 
-/// <summary>The <c>serssl.v1.Recognizer</c> service: Recognize, Subscribe, ListSessions, GetModelInfo.</summary>
-internal sealed partial class RecognizerService(ServerSessions registry, ILogger<RecognizerService> logger) : Recognizer.RecognizerBase
+/// <summary>
+/// The <c>serssl.v1.Recognizer</c> service: Recognize, Subscribe, ListSessions, GetModelInfo. Bound by
+/// <see cref="GuardedRecognizerMethods"/> (not the generated base class) so that malformed requests get INVALID_ARGUMENT.
+/// </summary>
+internal sealed partial class RecognizerService(ServerSessions registry, ILogger<RecognizerService> logger)
 {
-    /// <inheritdoc />
-    public override async Task Recognize(IAsyncStreamReader<RecognizeRequest> requestStream, IServerStreamWriter<RecognizeResponse> responseStream, ServerCallContext context)
+    /// <summary>Audio in, estimates out (docs/api.md).</summary>
+    public async Task Recognize(IAsyncStreamReader<RecognizeRequest> requestStream, IServerStreamWriter<RecognizeResponse> responseStream, ServerCallContext context)
     {
         using var call = registry.TrackCall();
         var cancellationToken = context.CancellationToken;
@@ -43,6 +46,11 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         if (id is not null && !SessionIdPattern().IsMatch(id))
         {
             throw Reject(context, StatusCode.InvalidArgument, $"Session id '{Truncate(id)}' is not valid: use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
+        }
+
+        if (registry.IsStopping)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The server is shutting down; connect again (to it once it is back, or to another one)."));
         }
 
         var ingest = new PcmIngest(format, encoding, registry.Options.BurstSeconds);
@@ -82,6 +90,13 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
                 // The request stream failed: awaiting the pump below throws its error.
             }
 
+            // The server stopped the session while the client was still sending: what it sends from here on is not
+            // processed, so the call must not end as if all went well. UNAVAILABLE tells a client to retry elsewhere.
+            if (registry.IsStopping && !pump.IsCompletedSuccessfully)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, string.Create(CultureInfo.InvariantCulture, $"The server is shutting down: session '{sessionId}' stopped after {ingest.BytesReceived} bytes of audio, and audio sent after that was not processed. Connect again and send the rest.")));
+            }
+
             // Normally the client ended its audio, so the pump has finished and the session drained. When the session
             // ended first (server shutdown), the client's request stream is abandoned in the finally below.
             if (pump.IsCompleted || failed.IsCancellationRequested)
@@ -112,8 +127,8 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         }
     }
 
-    /// <inheritdoc />
-    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SessionEvent> responseStream, ServerCallContext context)
+    /// <summary>Follows a session.</summary>
+    public async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SessionEvent> responseStream, ServerCallContext context)
     {
         using var call = registry.TrackCall();
         var session = registry.Find(request.SessionId, Caller.Of(context)) ?? throw Reject(context, StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
@@ -132,11 +147,11 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         }
     }
 
-    /// <inheritdoc />
-    public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context) => Task.FromResult(DescribeSessions(registry, Caller.Of(context)));
+    /// <summary>The sessions the caller may see.</summary>
+    public Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context) => Task.FromResult(DescribeSessions(registry, Caller.Of(context)));
 
-    /// <inheritdoc />
-    public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) => Task.FromResult(DescribeModel(registry));
+    /// <summary>The model.</summary>
+    public Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) => Task.FromResult(DescribeModel(registry));
 
     /// <summary>The running sessions the caller may see, oldest first (ListSessions, and the dashboard's <c>/api/sessions</c>).</summary>
     internal static ListSessionsResponse DescribeSessions(ServerSessions registry, Caller caller)

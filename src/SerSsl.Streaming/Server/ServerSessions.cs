@@ -17,6 +17,7 @@ internal sealed class ServerSessions : IAsyncDisposable
     private readonly Lock _gate = new();
     private int _reserved;
     private int _calls;
+    private int _stopping;
 
     /// <summary>Creates the server's view over an engine it does not own.</summary>
     public ServerSessions(RecognitionEngine engine, ServerOptions options, ServerMetrics? metrics = null)
@@ -40,6 +41,9 @@ internal sealed class ServerSessions : IAsyncDisposable
 
     /// <summary>The engine's sessions, oldest first.</summary>
     public IReadOnlyList<StreamingSession> All => Engine.Sessions;
+
+    /// <summary>True once <see cref="StopAllAsync"/> has begun: the server is shutting down.</summary>
+    public bool IsStopping => Volatile.Read(ref _stopping) != 0;
 
     /// <summary>Streaming calls in progress.</summary>
     public int ActiveCalls => Volatile.Read(ref _calls);
@@ -156,6 +160,7 @@ internal sealed class ServerSessions : IAsyncDisposable
     /// <summary>Ends every subscriber stream and stops every session (server shutdown).</summary>
     public async Task StopAllAsync()
     {
+        Volatile.Write(ref _stopping, 1);
         var sessions = All;
         foreach (var session in sessions)
         {

@@ -149,19 +149,22 @@ public sealed class RecognizerServerTests
 
         // Clients keep reading while the server stops, as real ones do.
         var reads = calls.Select(c => (Task)ServerAudio.ReadAll(c.ResponseStream, ct)).ToList();
-        reads.Add(ServerAudio.ReadAll(recognize.ResponseStream, ct));
+        var recognizing = ServerAudio.ReadAll(recognize.ResponseStream, ct);
         var watch = Stopwatch.StartNew();
         await server.App.StopAsync(ct);
         watch.Stop();
         await Task.WhenAll(reads);
+        var cut = await Assert.ThrowsAsync<RpcException>(() => recognizing);
 
         foreach (var call in calls)
         {
-            Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+            Assert.True(call.GetStatus().StatusCode == StatusCode.OK, $"Subscribe: {call.GetStatus()}");
             call.Dispose();
         }
 
-        Assert.Equal(StatusCode.OK, recognize.GetStatus().StatusCode);
+        // The uploading client was cut off mid-stream: retryable, never OK (its later audio was not processed).
+        Assert.True(cut.StatusCode == StatusCode.Unavailable, $"Recognize: {cut.Status}");
+        Assert.Contains("shutting down", cut.Status.Detail, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"shutdown took {watch.Elapsed}");
         TestContext.Current.SendDiagnosticMessage($"{transport}: shutdown with 11 open streams took {watch.Elapsed.TotalMilliseconds:F0} ms");
     }
@@ -211,7 +214,7 @@ public sealed class RecognizerServerTests
         foreach (var path in new[] { "/serssl.v1.Recognizer/Recognize", "/serssl.v1.Recognizer/Subscribe", "/serssl.v1.Recognizer/GetModelInfo" })
         {
             var (status, message) = await PostGarbage(server, path, ct);
-            Assert.NotEqual("0", status);
+            Assert.Equal("3", status); // INVALID_ARGUMENT
             Assert.False(string.IsNullOrEmpty(message), $"{path}: no grpc-message");
         }
 
@@ -241,6 +244,47 @@ public sealed class RecognizerServerTests
         Assert.Equal("/serssl.v1.Recognizer/Recognize", refused.Fields["Method"]);
         Assert.Contains("config", refused.Message, StringComparison.Ordinal);
         Assert.Null(refused.Exception);
+    }
+
+    [Theory]
+    [InlineData(Transport.InProcess)]
+    [InlineData(Transport.Kestrel)]
+    public async Task Calls_NotProtobuf_InvalidArgumentAndOneWarningLineWithoutStackTrace(Transport transport)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(transport);
+        string[] methods = ["Recognize", "Subscribe", "ListSessions", "GetModelInfo"];
+
+        var answers = new List<(string? Status, string? Message)>();
+        foreach (var method in methods)
+        {
+            answers.Add(await PostGarbage(server, $"/serssl.v1.Recognizer/{method}", ct));
+        }
+
+        Assert.All(answers, a => Assert.Equal("3", a.Status));
+        Assert.All(answers, a => Assert.Contains("not valid protobuf", Uri.UnescapeDataString(a.Message ?? string.Empty), StringComparison.Ordinal));
+        var warnings = server.Logs.Events.Where(e => e.Id.Id == 201).ToList();
+        Assert.Equal(methods.Select(m => $"/serssl.v1.Recognizer/{m}"), warnings.Select(w => (string)w.Fields["Method"]!));
+        Assert.All(warnings, w => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, w.Level));
+        Assert.DoesNotContain(server.Logs.Events, e => e.Exception is not null);
+        var info = await server.Client.GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct);
+        Assert.Equal(server.Engine.Bundle.Labels, info.Labels);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 0, 0, 0, 2, 8, 1 }, "13")]         // compressed flag without grpc-encoding: INTERNAL
+    [InlineData(new byte[] { 0, 0, 0, 0, 9, 8, 1 }, "13")]         // a frame that says 9 bytes and holds 2: INTERNAL
+    [InlineData(new byte[] { 0, 0x7f, 0xff, 0xff, 0xff, 8 }, "8")] // a frame over the message size limit: RESOURCE_EXHAUSTED
+    public async Task Calls_BrokenFraming_GrpcsOwnStatusWithoutStackTrace(byte[] body, string expected)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.Kestrel);
+
+        var (status, message) = await PostGarbage(server, "/serssl.v1.Recognizer/GetModelInfo", ct, body);
+
+        TestContext.Current.SendDiagnosticMessage($"{Convert.ToHexString(body)}: grpc-status {status}, {message}");
+        Assert.Equal(expected, status);
+        Assert.DoesNotContain(server.Logs.Events, e => e.Exception is not null);
     }
 
     [Fact]
@@ -323,10 +367,10 @@ public sealed class RecognizerServerTests
         Assert.Contains(messagePart, ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static async Task<(string? Status, string? Message)> PostGarbage(ServerHarness server, string path, CancellationToken ct)
+    private static async Task<(string? Status, string? Message)> PostGarbage(ServerHarness server, string path, CancellationToken ct, byte[]? body = null)
     {
         using var http = server.Handler is null ? new HttpClient() : new HttpClient(server.Handler);
-        var garbage = new byte[] { 0, 0, 0, 0, 9, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x9a, 0xbc, 0xde, 0xf0 };
+        var garbage = body ?? [0, 0, 0, 0, 9, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x9a, 0xbc, 0xde, 0xf0];
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.Address, path))
         {
             Version = HttpVersion.Version20,
