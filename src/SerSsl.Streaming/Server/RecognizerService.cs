@@ -132,7 +132,12 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
     {
         using var call = registry.TrackCall();
         var session = registry.Find(request.SessionId, Caller.Of(context)) ?? throw Reject(context, StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
-        using var subscription = session.TrySubscribe(request.HasFromSequence ? request.FromSequence : null)
+        if (request.HasFromSequence && request.HasFromEventSequence)
+        {
+            throw Reject(context, StatusCode.InvalidArgument, "Give from_sequence (an estimate) or from_event_sequence (any event), not both.");
+        }
+
+        using var subscription = session.TrySubscribe(request.HasFromSequence ? request.FromSequence : null, fromEvent: request.HasFromEventSequence ? request.FromEventSequence : null)
             ?? throw Reject(context, StatusCode.ResourceExhausted, $"Session '{session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.");
         try
         {

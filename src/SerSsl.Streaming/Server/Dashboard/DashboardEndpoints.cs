@@ -52,11 +52,10 @@ internal static class DashboardEndpoints
     /// <summary>One server-sent event: its type, the sequence as its id for estimates, and the JSON of the message.</summary>
     internal static string Format(SessionEvent e) => e.EventCase switch
     {
-        SessionEvent.EventOneofCase.Estimate => string.Create(CultureInfo.InvariantCulture, $"event: estimate\nid: {e.Estimate.Sequence}\ndata: {s_json.Format(e.Estimate)}\n\n"),
-
-        // No id: a browser's Last-Event-ID stays the last estimate's, and a resumed stream starts after it, with the
-        // utterance events of the next estimate (they are published just before it).
-        SessionEvent.EventOneofCase.Utterance => $"event: utterance\ndata: {s_json.Format(e.Utterance)}\n\n",
+        // The id is the event sequence, for utterance events too: a browser's Last-Event-ID is then the last event it
+        // got, whichever kind, and a resumed stream starts exactly after it.
+        SessionEvent.EventOneofCase.Estimate => string.Create(CultureInfo.InvariantCulture, $"event: estimate\nid: {e.Estimate.EventSequence}\ndata: {s_json.Format(e.Estimate)}\n\n"),
+        SessionEvent.EventOneofCase.Utterance => string.Create(CultureInfo.InvariantCulture, $"event: utterance\nid: {e.Utterance.EventSequence}\ndata: {s_json.Format(e.Utterance)}\n\n"),
         _ => $"event: gap\ndata: {s_json.Format(e.Gap)}\n\n",
     };
 
@@ -74,14 +73,14 @@ internal static class DashboardEndpoints
             return;
         }
 
-        if (!TryReadStart(context.Request, out var from, out var problem))
+        if (!TryReadStart(context.Request, out var from, out var fromEvent, out var problem))
         {
             await Results.Text(problem + "\n", statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
         using var call = registry.TrackCall();
-        using var subscription = session.TrySubscribe(from);
+        using var subscription = session.TrySubscribe(from, fromEvent: fromEvent);
         if (subscription is null)
         {
             registry.Metrics.CallRejected();
@@ -118,22 +117,23 @@ internal static class DashboardEndpoints
     }
 
     /// <summary>
-    /// Where a stream starts: after <c>Last-Event-ID</c> (a browser reconnecting), else at <c>?from=N</c>, else with the
-    /// next event.
+    /// Where a stream starts: after <c>Last-Event-ID</c> (an event sequence: a browser reconnecting), else at
+    /// <c>?from=N</c> (an estimate sequence), else with the next event.
     /// </summary>
-    private static bool TryReadStart(HttpRequest request, out ulong? from, out string problem)
+    private static bool TryReadStart(HttpRequest request, out ulong? from, out ulong? fromEvent, out string problem)
     {
         from = null;
+        fromEvent = null;
         problem = string.Empty;
         if (request.Headers["Last-Event-ID"].FirstOrDefault() is { Length: > 0 } last)
         {
             if (!ulong.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) || sequence == ulong.MaxValue)
             {
-                problem = $"Last-Event-ID '{Truncate(last)}' is not an estimate sequence number.";
+                problem = $"Last-Event-ID '{Truncate(last)}' is not an event sequence number.";
                 return false;
             }
 
-            from = sequence + 1;
+            fromEvent = sequence + 1;
             return true;
         }
 
