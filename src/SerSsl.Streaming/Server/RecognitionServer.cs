@@ -68,6 +68,7 @@ internal static class RecognitionServer
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseGrpcFrameCheck(options.MaxMessageBytes);
         app.MapGrpcService<RecognizerService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

@@ -275,6 +275,9 @@ public sealed class RecognizerServerTests
     [InlineData(new byte[] { 1, 0, 0, 0, 2, 8, 1 }, "13")]         // compressed flag without grpc-encoding: INTERNAL
     [InlineData(new byte[] { 0, 0, 0, 0, 9, 8, 1 }, "13")]         // a frame that says 9 bytes and holds 2: INTERNAL
     [InlineData(new byte[] { 0, 0x7f, 0xff, 0xff, 0xff, 8 }, "8")] // a frame over the message size limit: RESOURCE_EXHAUSTED
+    [InlineData(new byte[] { 0, 0x80, 0, 0, 8, 8, 1 }, "8")]       // a length of 2 GiB or more: RESOURCE_EXHAUSTED (was UNKNOWN)
+    [InlineData(new byte[] { 0xff, 0, 0, 0, 2, 8, 1 }, "13")]      // a flag byte that is neither 0 nor 1: INTERNAL (was UNKNOWN)
+    [InlineData(new byte[] { 0, 0, 0, 0, 2, 8, 1, 7, 0, 0, 0, 0 }, "13")] // a second frame with a bad flag: INTERNAL
     public async Task Calls_BrokenFraming_GrpcsOwnStatusWithoutStackTrace(byte[] body, string expected)
     {
         var ct = TestContext.Current.CancellationToken;
