@@ -111,7 +111,7 @@ internal static class GrpcFrameCheck
                 var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[1..]);
                 if (length > (uint)maxMessageBytes)
                 {
-                    throw new RpcException(new Status(StatusCode.ResourceExhausted, string.Create(CultureInfo.InvariantCulture, $"The gRPC frame at byte {_nextHeader} of the request announces {length} bytes, more than the server's limit of {maxMessageBytes} (--max-message-bytes).")));
+                    throw new RpcException(new Status(StatusCode.ResourceExhausted, string.Create(CultureInfo.InvariantCulture, $"The gRPC frame at byte {_nextHeader} of the request announces {length} bytes, more than the maximum message size of {maxMessageBytes} bytes (--max-message-bytes).")));
                 }
 
                 _nextHeader += 5 + length;
