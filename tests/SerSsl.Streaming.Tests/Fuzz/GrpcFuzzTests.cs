@@ -7,6 +7,7 @@ using Grpc.Core;
 using SerSsl.Protos.V1;
 using SerSsl.Streaming.Server;
 using SerSsl.Streaming.Tests.Server;
+using SerSsl.TestSupport;
 
 namespace SerSsl.Streaming.Tests.Fuzz;
 
@@ -34,9 +35,9 @@ public sealed class GrpcFuzzTests
             ("GetModelInfo", [new GetModelInfoRequest()]),
         };
         var corpus = seeds.SelectMany(s => s.Messages).Select(m => m.ToByteArray()).Where(b => b.Length > 0).ToList();
-        var mutator = new Mutator(11);
+        var mutator = new InputMutator(11);
         var statuses = new Dictionary<string, int>(StringComparer.Ordinal);
-        var iterations = Math.Max(seeds.Length, Mutator.Iterations(3000) / 10);
+        var iterations = Math.Max(seeds.Length, InputMutator.Iterations(3000) / 10);
 
         for (var i = 0; i < iterations; i++)
         {

@@ -39,7 +39,7 @@ public sealed class ParserFuzzTests : IDisposable
         Assert.True(seeds.Count >= 8, "the seed corpus is missing");
         var buffer = new float[4096];
 
-        var outcomes = Run(seeds, Mutator.Iterations(3000), seed: 1, (input, _) =>
+        var outcomes = Run(seeds, InputMutator.Iterations(3000), seed: 1, (input, _) =>
         {
             using var reader = AudioReader.Open(new MemoryStream(input, writable: false));
             while (reader.Read(buffer) > 0)
@@ -58,7 +58,7 @@ public sealed class ParserFuzzTests : IDisposable
         var path = Path.Combine(_dir, "input");
         var inspector = new AudioInspector();
 
-        var outcomes = Run(seeds, Mutator.Iterations(1000), seed: 2, (input, _) =>
+        var outcomes = Run(seeds, InputMutator.Iterations(1000), seed: 2, (input, _) =>
         {
             File.WriteAllBytes(path, input);
             inspector.Inspect(path);
@@ -73,7 +73,7 @@ public sealed class ParserFuzzTests : IDisposable
     {
         var seeds = Seeds(".wav");
 
-        var outcomes = Run(seeds, Mutator.Iterations(2000), seed: 3, (input, ct) => Drain(new StreamAudioSource(new MemoryStream(input, writable: false)), ct), typeof(AudioSourceException));
+        var outcomes = Run(seeds, InputMutator.Iterations(2000), seed: 3, (input, ct) => Drain(new StreamAudioSource(new MemoryStream(input, writable: false)), ct), typeof(AudioSourceException));
 
         TestContext.Current.SendDiagnosticMessage($"stdin wav: {outcomes}");
         Assert.True(outcomes.Parsed > 0 && outcomes.Refused > 0, outcomes.ToString());
@@ -88,7 +88,7 @@ public sealed class ParserFuzzTests : IDisposable
         var seeds = Seeds(".wav");
         var format = new AudioFormat(16_000, channels);
 
-        var outcomes = Run(seeds, Mutator.Iterations(2000), seed: 4 + channels, (input, ct) => Drain(new StreamAudioSource(new MemoryStream(input, writable: false), format, encoding), ct), typeof(AudioSourceException));
+        var outcomes = Run(seeds, InputMutator.Iterations(2000), seed: 4 + channels, (input, ct) => Drain(new StreamAudioSource(new MemoryStream(input, writable: false), format, encoding), ct), typeof(AudioSourceException));
 
         TestContext.Current.SendDiagnosticMessage($"raw {encoding}x{channels}: {outcomes}");
         Assert.True(outcomes.Parsed > 0 && outcomes.Refused > 0, outcomes.ToString());
@@ -100,7 +100,7 @@ public sealed class ParserFuzzTests : IDisposable
         var seeds = Seeds(".json");
         var path = Path.Combine(_dir, "manifest.json");
 
-        var outcomes = Run(seeds, Mutator.Iterations(2000), seed: 7, (input, _) =>
+        var outcomes = Run(seeds, InputMutator.Iterations(2000), seed: 7, (input, _) =>
         {
             File.WriteAllBytes(path, input);
             ModelBundle.ValidateManifest(path, ModelBundle.ReadManifest(path));
@@ -120,7 +120,7 @@ public sealed class ParserFuzzTests : IDisposable
     /// </summary>
     internal Outcomes Run(IReadOnlyList<byte[]> seeds, int iterations, int seed, Action<byte[], CancellationToken> parse, Type allowed)
     {
-        var mutator = new Mutator(seed);
+        var mutator = new InputMutator(seed);
         int parsed = 0, refused = 0;
         var slowest = TimeSpan.Zero;
         var ct = TestContext.Current.CancellationToken;

@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 
-namespace SerSsl.Streaming.Tests.Fuzz;
+namespace SerSsl.TestSupport;
 
 /// <summary>
 /// Deterministic input mutations for the bounded fuzz stage: bit flips, extreme bytes, size fields set to extremes,
 /// truncations, splices from other seeds, duplicated and deleted regions. The same seed gives the same inputs, so a
 /// failure names an iteration that reproduces.
 /// </summary>
-internal sealed class Mutator(int seed)
+public sealed class InputMutator(int seed)
 {
     private static readonly uint[] s_extremes = [0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFFE];
 
