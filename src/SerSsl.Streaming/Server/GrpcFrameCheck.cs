@@ -13,25 +13,40 @@ namespace SerSsl.Streaming.Server;
 /// (compressed) ends the call with INTERNAL, as the other framing errors do, and one whose length prefix is over the
 /// message size limit with RESOURCE_EXHAUSTED, whatever the prefix (gRPC itself answers UNKNOWN, with a stack trace
 /// logged at error level for every such request, to a bad flag and to a length of 2 GiB or more; for any service,
-/// the unauthenticated health check included).
+/// the unauthenticated health check included). The messages of gRPC's own services (health, reflection), which
+/// <see cref="GuardedRecognizerMethods"/> does not bind, are decoded here too: one that is not valid protobuf gets
+/// INVALID_ARGUMENT and one warning line, as a Recognizer request does.
 /// </summary>
 internal static class GrpcFrameCheck
 {
     /// <summary>Wraps the request body of gRPC requests in a <see cref="CheckingReader"/>.</summary>
-    public static void UseGrpcFrameCheck(this WebApplication app, int maxMessageBytes)
+    public static void UseGrpcFrameCheck(this WebApplication app, int maxMessageBytes, Action<string, int, string> malformed)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(malformed);
         app.Use(async (context, next) =>
         {
             if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
             {
                 // BodyReader adapts the body stream when the server offers no pipe (the test server).
-                context.Features.Set<IRequestBodyPipeFeature>(new CheckedBody(new CheckingReader(context.Request.BodyReader, maxMessageBytes)));
+                var path = context.Request.Path.Value ?? string.Empty;
+                var decoder = DecoderFor(path) is { } parser ? new MessageDecoder(path, parser, malformed) : null;
+                context.Features.Set<IRequestBodyPipeFeature>(new CheckedBody(new CheckingReader(context.Request.BodyReader, maxMessageBytes, decoder)));
             }
 
             await next(context).ConfigureAwait(false);
         });
     }
+
+    /// <summary>The request parser of gRPC's own services, whose decoding this server does not otherwise control.</summary>
+    private static Google.Protobuf.MessageParser? DecoderFor(string path) =>
+        path.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal) ? Grpc.Health.V1.HealthCheckRequest.Parser
+        : path.StartsWith("/grpc.reflection.v1alpha.ServerReflection/", StringComparison.Ordinal) ? Grpc.Reflection.V1Alpha.ServerReflectionRequest.Parser
+        : path.StartsWith("/grpc.reflection.v1.ServerReflection/", StringComparison.Ordinal) ? Grpc.Reflection.V1.ServerReflectionRequest.Parser
+        : null;
+
+    /// <summary>Decodes a request message to check it; the call's method, and what to do with a malformed one.</summary>
+    internal sealed record MessageDecoder(string Method, Google.Protobuf.MessageParser Parser, Action<string, int, string> Malformed);
 
     private sealed class CheckedBody(PipeReader reader) : IRequestBodyPipeFeature
     {
@@ -43,12 +58,13 @@ internal static class GrpcFrameCheck
     /// each flag byte as soon as it arrives. Positions are counted from the start of the body, so bytes handed out
     /// again after a partial consume are not checked twice.
     /// </summary>
-    internal sealed class CheckingReader(PipeReader inner, int maxMessageBytes) : PipeReader
+    internal sealed class CheckingReader(PipeReader inner, int maxMessageBytes, MessageDecoder? decoder = null) : PipeReader
     {
         private ReadOnlySequence<byte> _last;
         private long _bufferStart;
         private long _nextHeader;
         private bool _flagChecked;
+        private byte _flag;
 
         public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
 
@@ -99,6 +115,7 @@ internal static class GrpcFrameCheck
                         throw new RpcException(new Status(StatusCode.Internal, string.Create(CultureInfo.InvariantCulture, $"The gRPC frame at byte {_nextHeader} of the request has flag byte 0x{flag:X2}; it must be 0 (uncompressed) or 1 (compressed).")));
                     }
 
+                    _flag = flag;
                     _flagChecked = true;
                 }
 
@@ -114,11 +131,35 @@ internal static class GrpcFrameCheck
                     throw new RpcException(new Status(StatusCode.ResourceExhausted, string.Create(CultureInfo.InvariantCulture, $"The gRPC frame at byte {_nextHeader} of the request announces {length} bytes, more than the maximum message size of {maxMessageBytes} bytes (--max-message-bytes).")));
                 }
 
+                if (decoder is not null && _flag == 0)
+                {
+                    // The whole message is needed to decode it; gRPC waits for it too.
+                    if (end - _nextHeader < 5 + length)
+                    {
+                        break;
+                    }
+
+                    Decode(result.Buffer.Slice(offset + 5, length));
+                }
+
                 _nextHeader += 5 + length;
                 _flagChecked = false;
             }
 
             return result;
+        }
+
+        private void Decode(ReadOnlySequence<byte> message)
+        {
+            try
+            {
+                decoder!.Parser.ParseFrom(message);
+            }
+            catch (Google.Protobuf.InvalidProtocolBufferException ex)
+            {
+                decoder!.Malformed(decoder.Method, (int)message.Length, ex.Message);
+                throw new RpcException(new Status(StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"The request message ({message.Length} bytes) is not valid protobuf: {ex.Message}")));
+            }
         }
     }
 }

@@ -68,7 +68,12 @@ internal static class RecognitionServer
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseGrpcFrameCheck(options.MaxMessageBytes);
+        var serviceLog = app.Services.GetRequiredService<ILogger<RecognizerService>>();
+        app.UseGrpcFrameCheck(options.MaxMessageBytes, (method, bytes, reason) =>
+        {
+            registry.Metrics.CallRejected();
+            ServerLog.MalformedRequest(serviceLog, method, bytes, reason);
+        });
         app.MapGrpcService<RecognizerService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

@@ -13,7 +13,7 @@ namespace SerSsl.Streaming.Tests.Fuzz;
 
 /// <summary>
 /// The gRPC request messages through the service: mutated protobuf (and now and then mutated framing) posted to every
-/// Recognizer method of an in-process server. Only documented statuses may come back, never UNKNOWN, and nothing may
+/// Recognizer method, and the health check, of an in-process server. Only documented statuses may come back, never UNKNOWN, and nothing may
 /// be logged with a stack trace; the server must go on serving.
 /// </summary>
 public sealed class GrpcFuzzTests
@@ -33,6 +33,7 @@ public sealed class GrpcFuzzTests
             ("Subscribe", [new SubscribeRequest { SessionId = "fuzz", FromSequence = 3 }]),
             ("ListSessions", [new ListSessionsRequest()]),
             ("GetModelInfo", [new GetModelInfoRequest()]),
+            ("/grpc.health.v1.Health/Check", [new Grpc.Health.V1.HealthCheckRequest { Service = "serssl.v1.Recognizer" }]),
         };
         var corpus = seeds.SelectMany(s => s.Messages).Select(m => m.ToByteArray()).Where(b => b.Length > 0).ToList();
         var mutator = new InputMutator(11);
@@ -51,7 +52,7 @@ public sealed class GrpcFuzzTests
             }
 
             var watch = Stopwatch.StartNew();
-            var (status, message) = await PostAsync(server, $"/serssl.v1.Recognizer/{method}", body, ct);
+            var (status, message) = await PostAsync(server, method.StartsWith('/') ? method : $"/serssl.v1.Recognizer/{method}", body, ct);
             Assert.True(watch.Elapsed < s_perRequest, $"iteration {i}: {method} took {watch.Elapsed}");
             var code = status is null ? (StatusCode?)null : (StatusCode)int.Parse(status, System.Globalization.CultureInfo.InvariantCulture);
             var allowed = code is StatusCode.OK or StatusCode.InvalidArgument or StatusCode.ResourceExhausted or StatusCode.AlreadyExists or StatusCode.NotFound

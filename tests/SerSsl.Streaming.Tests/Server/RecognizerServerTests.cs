@@ -253,18 +253,22 @@ public sealed class RecognizerServerTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await ServerHarness.StartAsync(transport);
-        string[] methods = ["Recognize", "Subscribe", "ListSessions", "GetModelInfo"];
+        string[] methods =
+        [
+            "/serssl.v1.Recognizer/Recognize", "/serssl.v1.Recognizer/Subscribe", "/serssl.v1.Recognizer/ListSessions", "/serssl.v1.Recognizer/GetModelInfo",
+            "/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch", "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        ];
 
         var answers = new List<(string? Status, string? Message)>();
         foreach (var method in methods)
         {
-            answers.Add(await PostGarbage(server, $"/serssl.v1.Recognizer/{method}", ct));
+            answers.Add(await PostGarbage(server, method, ct));
         }
 
         Assert.All(answers, a => Assert.Equal("3", a.Status));
         Assert.All(answers, a => Assert.Contains("not valid protobuf", Uri.UnescapeDataString(a.Message ?? string.Empty), StringComparison.Ordinal));
         var warnings = server.Logs.Events.Where(e => e.Id.Id == 201).ToList();
-        Assert.Equal(methods.Select(m => $"/serssl.v1.Recognizer/{m}"), warnings.Select(w => (string)w.Fields["Method"]!));
+        Assert.Equal(methods, warnings.Select(w => (string)w.Fields["Method"]!));
         Assert.All(warnings, w => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, w.Level));
         Assert.DoesNotContain(server.Logs.Events, e => e.Exception is not null);
         var info = await server.Client.GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct);
