@@ -233,6 +233,55 @@ public sealed class ServerSecurityTests
         Assert.Equal(TimeSpan.FromSeconds(3), kestrel.Limits.Http2.KeepAlivePingTimeout);
     }
 
+    [Fact]
+    public async Task KeepAlive_ClientThatNeverAnswersPings_ConnectionIsClosed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.Kestrel, new ServerOptions { KeepAlivePingDelay = TimeSpan.FromSeconds(1), KeepAlivePingTimeout = TimeSpan.FromSeconds(1) });
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(server.Address.Host, server.Address.Port, ct);
+        var stream = tcp.GetStream();
+
+        // An HTTP/2 client that says hello (preface, empty SETTINGS) and then freezes: it never answers a PING.
+        await stream.WriteAsync("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray(), ct);
+        await stream.WriteAsync(new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 }, ct);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var frameTypes = new List<byte>();
+        var header = new byte[9];
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(20));
+        while (await ReadExactlyOrEndAsync(stream, header, deadline.Token))
+        {
+            frameTypes.Add(header[3]);
+            var payload = new byte[(header[0] << 16) | (header[1] << 8) | header[2]];
+            if (!await ReadExactlyOrEndAsync(stream, payload, deadline.Token))
+            {
+                break;
+            }
+        }
+
+        Assert.Contains((byte)6, frameTypes); // PING
+        Assert.Contains((byte)7, frameTypes); // GOAWAY, then the server closed the connection
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+    }
+
+    private static async Task<bool> ReadExactlyOrEndAsync(System.IO.Stream stream, byte[] buffer, CancellationToken ct)
+    {
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(read), ct);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            read += n;
+        }
+
+        return true;
+    }
+
     /// <summary>Opens a Recognize call with a config and waits for its first answer: the started session, or the refusal.</summary>
     internal static async Task<(AsyncDuplexStreamingCall<RecognizeRequest, RecognizeResponse> Call, string? SessionId, RpcException? Error)> OpenAsync(Recognizer.RecognizerClient client, string? sessionId, CancellationToken ct)
     {
