@@ -48,11 +48,6 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
             throw Reject(context, StatusCode.InvalidArgument, $"Session id '{Truncate(id)}' is not valid: use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
         }
 
-        if (registry.IsStopping)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The server is shutting down; connect again (to it once it is back, or to another one)."));
-        }
-
         var ingest = new PcmIngest(format, encoding, registry.Options.BurstSeconds);
         StreamingSession session;
         try
@@ -66,6 +61,10 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         catch (SessionIdTakenException ex)
         {
             throw Reject(context, StatusCode.AlreadyExists, ex.Message);
+        }
+        catch (ServerStoppingException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
         }
 
         var sessionId = session.Id;

@@ -54,6 +54,7 @@ internal sealed class ServerSessions : IAsyncDisposable
     /// <param name="caller">Who asks: the session belongs to its key's owner and counts against its per-client limit; null for the server itself.</param>
     /// <exception cref="SessionLimitException">The server, or this client, already runs its maximum of sessions.</exception>
     /// <exception cref="SessionIdTakenException">The id is taken.</exception>
+    /// <exception cref="ServerStoppingException">The server is shutting down.</exception>
     public StreamingSession Create(SessionInput input, string? sessionId, Caller? caller = null)
     {
         var id = Reserve(sessionId, caller);
@@ -160,7 +161,12 @@ internal sealed class ServerSessions : IAsyncDisposable
     /// <summary>Ends every subscriber stream and stops every session (server shutdown).</summary>
     public async Task StopAllAsync()
     {
-        Volatile.Write(ref _stopping, 1);
+        lock (_gate)
+        {
+            // Under the gate: no session is admitted after this.
+            Volatile.Write(ref _stopping, 1);
+        }
+
         var sessions = All;
         foreach (var session in sessions)
         {
@@ -203,6 +209,11 @@ internal sealed class ServerSessions : IAsyncDisposable
         var client = caller?.Client;
         lock (_gate)
         {
+            if (IsStopping)
+            {
+                throw new ServerStoppingException();
+            }
+
             var id = sessionId ?? NewId();
             if (_admitted.ContainsKey(id) || Engine.FindSession(id) is not null)
             {
@@ -274,6 +285,9 @@ internal sealed class CallScope(ServerSessions sessions) : IDisposable
         }
     }
 }
+
+/// <summary>The server is shutting down and admits no new session.</summary>
+internal sealed class ServerStoppingException() : Exception("The server is shutting down; connect again (to it once it is back, or to another one).");
 
 /// <summary>The server, or the client, runs its maximum of sessions; the message names the limit.</summary>
 internal sealed class SessionLimitException(string message) : Exception(message);

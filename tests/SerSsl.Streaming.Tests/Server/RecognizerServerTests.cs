@@ -169,6 +169,20 @@ public sealed class RecognizerServerTests
         TestContext.Current.SendDiagnosticMessage($"{transport}: shutdown with 11 open streams took {watch.Elapsed.TotalMilliseconds:F0} ms");
     }
 
+    [Fact]
+    public async Task Recognize_WhileTheServerStops_UnavailableToRetryElsewhere()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.InProcess);
+        await server.Registry.StopAllAsync();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => ServerAudio.Recognize(server.Client, [ServerAudio.Config(), ServerAudio.Audio(new byte[640])], ct));
+
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("shutting down", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty(server.Registry.All);
+    }
+
     [Theory]
     [InlineData(Transport.InProcess)]
     [InlineData(Transport.Kestrel)]
