@@ -129,6 +129,28 @@ public sealed class ServerSecurityTests
     }
 
     [Fact]
+    public async Task Keys_EmptyKeyInHeaderOrQuery_Refused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.InProcess, s_keyed);
+        using var http = new HttpClient(server.Handler!) { BaseAddress = server.Address };
+
+        var header = await Assert.ThrowsAsync<RpcException>(async () => await server.ClientWithKey(string.Empty).ListSessionsAsync(new ListSessionsRequest(), cancellationToken: ct));
+        var bearer = await Assert.ThrowsAsync<RpcException>(async () => await new Recognizer.RecognizerClient(Grpc.Core.Interceptors.CallInvokerExtensions.Intercept(server.Channel.CreateCallInvoker(), m =>
+        {
+            m.Add("authorization", "Bearer ");
+            return m;
+        })).ListSessionsAsync(new ListSessionsRequest(), cancellationToken: ct));
+        using var query = await http.GetAsync(new Uri("/api/sessions?key=", UriKind.Relative), ct);
+        using var metrics = await http.GetAsync(new Uri("/metrics?key=", UriKind.Relative), ct);
+
+        Assert.Equal(StatusCode.Unauthenticated, header.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, bearer.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, query.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, metrics.StatusCode);
+    }
+
+    [Fact]
     public async Task Keys_PerClientLimit_ResourceExhaustedNamingTheLimitWhileOtherOwnersGoOn()
     {
         var ct = TestContext.Current.CancellationToken;
