@@ -20,7 +20,7 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
     /// <summary>Audio in, estimates out (docs/api.md).</summary>
     public async Task Recognize(IAsyncStreamReader<RecognizeRequest> requestStream, IServerStreamWriter<RecognizeResponse> responseStream, ServerCallContext context)
     {
-        using var call = registry.TrackCall();
+        using var call = TrackUntilSent(context);
         var cancellationToken = context.CancellationToken;
         var idleTimeout = registry.Options.IdleTimeout;
         bool first;
@@ -129,7 +129,7 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
     /// <summary>Follows a session.</summary>
     public async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SessionEvent> responseStream, ServerCallContext context)
     {
-        using var call = registry.TrackCall();
+        using var call = TrackUntilSent(context);
         var session = registry.Find(request.SessionId, Caller.Of(context)) ?? throw Reject(context, StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
         if (request.HasFromSequence && request.HasFromEventSequence)
         {
@@ -285,6 +285,40 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         RecognizeRequest.RequestOneofCase.Audio => string.Create(CultureInfo.InvariantCulture, $"audio ({request.Audio.Length} bytes)"),
         _ => "an empty message (neither config nor audio)",
     };
+
+    /// <summary>
+    /// Counts the call until its response, status and trailers included, has been sent: a graceful shutdown waits for
+    /// that (<see cref="ServerSessions.WaitForCallsAsync"/>), not only for the handler to return, or the web server may
+    /// close the connection before the client has the status. Returns what to dispose at the handler's end (nothing
+    /// more when the response reports its completion).
+    /// </summary>
+    private IDisposable TrackUntilSent(ServerCallContext context)
+    {
+        var call = registry.TrackCall();
+        try
+        {
+            context.GetHttpContext().Response.OnCompleted(() =>
+            {
+                call.Dispose();
+                return Task.CompletedTask;
+            });
+            return EmptyScope.Instance;
+        }
+        catch (InvalidOperationException)
+        {
+            // Not an ASP.NET Core call (a test's call context): count it until the handler returns.
+            return call;
+        }
+    }
+
+    private sealed class EmptyScope : IDisposable
+    {
+        public static readonly EmptyScope Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 
     private static string Truncate(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 64), "...");
 
