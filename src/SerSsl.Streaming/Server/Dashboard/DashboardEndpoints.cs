@@ -79,7 +79,13 @@ internal static class DashboardEndpoints
             return;
         }
 
-        using var call = registry.TrackCall();
+        // Counted until the response has been sent (its last event included), as the gRPC streams are.
+        var call = registry.TrackCall();
+        context.Response.OnCompleted(() =>
+        {
+            call.Dispose();
+            return Task.CompletedTask;
+        });
         using var subscription = session.TrySubscribe(from, fromEvent: fromEvent);
         if (subscription is null)
         {
