@@ -36,7 +36,7 @@ internal sealed class ServerCommandOptions
 
     public Option<string[]> KeyOption { get; } = new("--api-key")
     {
-        Description = "Require this API key (metadata x-api-key: KEY or authorization: Bearer KEY); repeat for several, each its own owner (it sees only the sessions it started). An empty key is refused. Prefer --api-key-file: a command line is visible to other users.",
+        Description = "Require this API key (metadata x-api-key: KEY or authorization: Bearer KEY); repeat for several, each its own owner (it sees only the sessions it started and the server's own). An empty key is refused. Prefer --api-key-file: a command line is visible to other users.",
     };
 
     public Option<string?> KeyFileOption { get; } = new("--api-key-file")
