@@ -169,10 +169,18 @@ public sealed class StreamingSession : IAsyncDisposable
         _ = RunAsync(lane);
     }
 
-    /// <summary>Stops the pump and processing; returns when the session has completed (within about one capture read).</summary>
+    /// <summary>Stops the pump and processing; returns when the session has completed (within about one capture read). Safe after <see cref="DisposeAsync"/>.</summary>
     public async Task StopAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed, which stops the session first: it has completed (a server shutdown that raced a removal).
+        }
+
         if (!IsStarted)
         {
             // Never started: nothing runs, so end it here.
