@@ -34,7 +34,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { sersDll, "serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--http-urls", "none", "--max-sessions", "4096", "--max-subscribers", "4096" }.Concat(extraArguments))
+        foreach (var argument in new[] { sersDll, "serve", "--port", port.ToString(CultureInfo.InvariantCulture), "--http-urls", "none", "--max-sessions", "4096", "--max-sessions-per-client", "4096", "--max-subscribers", "4096" }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -48,7 +48,10 @@ internal static class InspectCommand
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
             var path = parseResult.GetRequiredValue(file).FullName;
-            try
+
+            // The same one-line errors and exit codes as analyze: a missing file or directory, an unreadable or
+            // damaged one, a rate or channel count the front end does not take.
+            return CommandErrors.RunAsync(error, () =>
             {
                 var report = new AudioInspector(hopFrames: parseResult.GetValue(hop) / 10).Inspect(path);
                 if (parseResult.GetValue(format) == "json")
@@ -60,18 +63,8 @@ internal static class InspectCommand
                     WriteText(report, output);
                 }
 
-                return 0;
-            }
-            catch (FileNotFoundException)
-            {
-                error.WriteLine($"error: no such file: {path}");
-                return 2;
-            }
-            catch (WavFormatException ex)
-            {
-                error.WriteLine($"error: {ex.Message}");
-                return 2;
-            }
+                return Task.FromResult(0);
+            }).GetAwaiter().GetResult();
         });
         return command;
     }

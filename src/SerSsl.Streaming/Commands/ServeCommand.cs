@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SerSsl.Streaming.Pipeline;
 using SerSsl.Streaming.Server;
@@ -66,6 +68,15 @@ internal static class ServeCommand
         }
 
         error.WriteLine($"serving gRPC (serssl.v1.Recognizer, health, reflection) and /metrics on {string.Join(", ", app.Urls)}");
+        var options = app.Services.GetRequiredService<ServerSessions>().Options;
+        error.WriteLine(options.ApiKeys.Count > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"API keys: required ({options.ApiKeys.Count} accepted; a key sees the sessions of its owner, admin keys see all)")
+            : "API keys: none: every call and endpoint is open to whoever reaches the address (--api-key-file to require keys)");
+        foreach (var warning in options.Warnings())
+        {
+            error.WriteLine($"warning: {warning}");
+        }
+
         var dashboard = RecognitionServer.DashboardUrls(app);
         error.WriteLine(dashboard.Count > 0
             ? $"dashboard: {string.Join(", ", dashboard)}"

@@ -34,20 +34,38 @@ internal sealed class ServerCommandOptions
         Description = "PEM private key of --tls-cert (omit when the certificate file holds the key).",
     };
 
-    public Option<string[]> ApiKey { get; } = new("--api-key")
+    public Option<string[]> KeyOption { get; } = new("--api-key")
     {
-        Description = "Require this API key (metadata x-api-key: KEY or authorization: Bearer KEY); repeat for several. Prefer --api-key-file: a command line is visible to other users.",
+        Description = "Require this API key (metadata x-api-key: KEY or authorization: Bearer KEY); repeat for several, each its own owner (it sees only the sessions it started and the server's own). An empty key is refused. Prefer --api-key-file: a command line is visible to other users.",
     };
 
-    public Option<string?> ApiKeyFile { get; } = new("--api-key-file")
+    public Option<string?> KeyFileOption { get; } = new("--api-key-file")
     {
-        Description = "Require one of the API keys in this file, one a line (blank lines and lines starting with # are skipped).",
+        Description = "Require one of the API keys in this file: one a line, 'KEY [owner=NAME] [admin]' (keys of one owner share their sessions; an admin key sees all; blank lines and lines starting with # are skipped). A file without keys is refused.",
     };
 
     public Option<int> MaxSessions { get; } = new("--max-sessions")
     {
         Description = "Sessions at once; more Recognize calls get RESOURCE_EXHAUSTED.",
         DefaultValueFactory = _ => new ServerOptions().MaxSessions,
+    };
+
+    public Option<int> MaxSessionsPerClient { get; } = new("--max-sessions-per-client")
+    {
+        Description = "Recognize sessions one client runs at once (per API key owner, else per remote address); more get RESOURCE_EXHAUSTED.",
+        DefaultValueFactory = _ => new ServerOptions().MaxSessionsPerClient,
+    };
+
+    public Option<double> IdleTimeoutSeconds { get; } = new("--idle-timeout-seconds")
+    {
+        Description = "How long a Recognize call may send nothing (no config, no audio) before it ends with DEADLINE_EXCEEDED and frees its session.",
+        DefaultValueFactory = _ => new ServerOptions().IdleTimeout.TotalSeconds,
+    };
+
+    public Option<double> KeepAliveSeconds { get; } = new("--keepalive-seconds")
+    {
+        Description = "Ping an HTTP/2 connection that has been quiet this long; one that does not answer within 20 s is closed and its calls end.",
+        DefaultValueFactory = _ => new ServerOptions().KeepAlivePingDelay.TotalSeconds,
     };
 
     public Option<int> MaxSubscribers { get; } = new("--max-subscribers")
@@ -75,16 +93,19 @@ internal sealed class ServerCommandOptions
         command.Options.Add(Port);
         command.Options.Add(TlsCert);
         command.Options.Add(TlsKey);
-        command.Options.Add(ApiKey);
-        command.Options.Add(ApiKeyFile);
+        command.Options.Add(KeyOption);
+        command.Options.Add(KeyFileOption);
         command.Options.Add(MaxSessions);
+        command.Options.Add(MaxSessionsPerClient);
+        command.Options.Add(IdleTimeoutSeconds);
+        command.Options.Add(KeepAliveSeconds);
         command.Options.Add(MaxSubscribers);
         command.Options.Add(MaxMessageBytes);
         command.Options.Add(BurstSeconds);
     }
 
     /// <summary>The server options the command line asks for.</summary>
-    /// <exception cref="ArgumentException">A value is invalid or the key file cannot be read.</exception>
+    /// <exception cref="ArgumentException">A value is invalid; a key is empty; the key file cannot be read, is malformed or holds no key.</exception>
     public ServerOptions Read(ParseResult parse)
     {
         var urls = parse.GetValue(Urls) ?? [];
@@ -98,17 +119,29 @@ internal sealed class ServerCommandOptions
             urls = [.. urls, string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}")];
         }
 
-        var keys = new List<string>(parse.GetValue(ApiKey) ?? []);
-        if (parse.GetValue(ApiKeyFile) is { } file)
+        var keys = new List<ApiKey>();
+        foreach (var key in parse.GetValue(KeyOption) ?? [])
         {
-            try
-            {
-                keys.AddRange(File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new ArgumentException($"Cannot read the API key file '{file}': {ex.Message}", ex);
-            }
+            // The message never repeats the key: a command line may end up in logs.
+            ApiKey.ValidateSecret(key, string.Create(CultureInfo.InvariantCulture, $"--api-key number {keys.Count + 1}"));
+            keys.Add(new ApiKey(key, ApiKeys.DefaultOwner(keys.Count + 1)));
+        }
+
+        if (parse.GetValue(KeyFileOption) is { } file)
+        {
+            keys.AddRange(ApiKeys.ReadFile(file, firstIndex: keys.Count + 1));
+        }
+
+        var idle = parse.GetValue(IdleTimeoutSeconds);
+        var keepAlive = parse.GetValue(KeepAliveSeconds);
+        if (!double.IsFinite(idle) || idle <= 0 || idle > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--idle-timeout-seconds must be a positive number of seconds, got {idle}."));
+        }
+
+        if (!double.IsFinite(keepAlive) || keepAlive <= 0 || keepAlive > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--keepalive-seconds must be a positive number of seconds, got {keepAlive}."));
         }
 
         string[] grpcUrls = urls.Length > 0 ? urls : [ServerOptions.DefaultUrl];
@@ -125,6 +158,9 @@ internal sealed class ServerCommandOptions
             TlsKeyPath = parse.GetValue(TlsKey),
             ApiKeys = keys,
             MaxSessions = parse.GetValue(MaxSessions),
+            MaxSessionsPerClient = parse.GetValue(MaxSessionsPerClient),
+            IdleTimeout = TimeSpan.FromSeconds(idle),
+            KeepAlivePingDelay = TimeSpan.FromSeconds(keepAlive),
             MaxSubscribersPerSession = parse.GetValue(MaxSubscribers),
             MaxMessageBytes = parse.GetValue(MaxMessageBytes),
             BurstSeconds = parse.GetValue(BurstSeconds),

@@ -57,11 +57,13 @@ internal sealed class AudioInspector
     }
 
     /// <summary>Inspects the WAV or Ogg Opus file at <paramref name="path"/> (recognised by content).</summary>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="WavFormatException">The file is not a WAV or Ogg Opus file this project can read.</exception>
+    /// <exception cref="Sources.AudioSourceException">
+    /// The file is missing, a directory, unreadable, not a WAV or Ogg Opus file this project can read, damaged, or at a
+    /// rate or channel count the streaming front end does not take (the same checks and messages as <c>sers analyze</c>).
+    /// </exception>
     public InspectionReport Inspect(string path, CancellationToken cancellationToken = default)
     {
-        using var reader = AudioReader.Open(path);
+        using var reader = Sources.AudioFileAccess.Open(path, "Check the path; `sers inspect` reads WAV and Ogg Opus files.");
         var resampler = new Resampler(reader.SampleRate, _settings.SampleRate);
         var extractor = new OnlineLogMelExtractor(_settings);
         var energyChunker = new SlidingChunker(binCount: 1, _chunkFrames, _hopFrames);
@@ -106,7 +108,7 @@ internal sealed class AudioInspector
         }
 
         int read;
-        while ((read = reader.ReadMono(mono)) > 0)
+        while ((read = Sources.AudioFileAccess.Read(reader, mono, path, mono: true)) > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Consume(canonical.AsSpan(0, resampler.Process(mono.AsSpan(0, read), canonical)));

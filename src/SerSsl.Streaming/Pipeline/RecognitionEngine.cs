@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SerSsl.Core.Models;
@@ -19,7 +19,6 @@ namespace SerSsl.Streaming.Pipeline;
 public sealed class RecognitionEngine : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, StreamingSession> _sessions = new(StringComparer.Ordinal);
-    private long _nextSession;
     private int _disposed;
 
     private readonly ILogger _sessionLogger;
@@ -64,9 +63,10 @@ public sealed class RecognitionEngine : IAsyncDisposable
     /// <summary>Creates an unstarted session that the caller writes audio into (<see cref="StreamingSession.Audio"/>).</summary>
     /// <param name="input">The audio's format, liveness and description.</param>
     /// <param name="options">Session options; defaults when null.</param>
-    /// <param name="sessionId">A unique id; null generates <c>s1</c>, <c>s2</c>, ...</param>
+    /// <param name="sessionId">A unique id; null generates an unguessable one (<see cref="NewSessionId"/>).</param>
     /// <returns>The session; subscribe, then start it.</returns>
-    /// <exception cref="ArgumentException">The id is taken or the options are invalid.</exception>
+    /// <exception cref="SessionIdTakenException">The id is taken.</exception>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="AudioSourceException">The format is out of range.</exception>
     public StreamingSession CreateSession(SessionInput input, StreamingSessionOptions? options = null, string? sessionId = null) =>
         Register(input, source: null, options, sessionId, metrics: null);
@@ -74,11 +74,12 @@ public sealed class RecognitionEngine : IAsyncDisposable
     /// <summary>Opens a pull source and creates an unstarted session that reads it once started.</summary>
     /// <param name="source">The audio; the session owns it from now on and disposes it (also when this call fails).</param>
     /// <param name="options">Session options; defaults when null.</param>
-    /// <param name="sessionId">A unique id; null generates one.</param>
+    /// <param name="sessionId">A unique id; null generates an unguessable one.</param>
     /// <param name="cancellationToken">Cancels opening the source.</param>
     /// <returns>The session; subscribe, then start it.</returns>
     /// <exception cref="AudioSourceException">The source cannot be opened.</exception>
-    /// <exception cref="ArgumentException">The id is taken or the options are invalid.</exception>
+    /// <exception cref="SessionIdTakenException">The id is taken.</exception>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
     public Task<StreamingSession> CreateSessionAsync(IAudioSource source, StreamingSessionOptions? options = null, string? sessionId = null, CancellationToken cancellationToken = default) =>
         CreateMeteredSessionAsync(source, options, sessionId, metrics: null, cancellationToken);
 
@@ -145,13 +146,28 @@ public sealed class RecognitionEngine : IAsyncDisposable
         input.Format.Validate();
         options ??= StreamingSessionOptions.Default;
         options.Validate();
-        var id = sessionId ?? string.Create(CultureInfo.InvariantCulture, $"s{Interlocked.Increment(ref _nextSession)}");
-        var session = new StreamingSession(id, input, source, Scheduler, options, metrics, _sessionLogger);
-        if (!_sessions.TryAdd(id, session))
+        var id = sessionId ?? NewSessionId();
+        if (_sessions.ContainsKey(id))
         {
-            throw new ArgumentException($"A session with id '{id}' already exists.", nameof(sessionId));
+            throw new SessionIdTakenException(id);
         }
 
-        return session;
+        var session = new StreamingSession(id, input, source, Scheduler, options, metrics, _sessionLogger);
+        return _sessions.TryAdd(id, session) ? session : throw new SessionIdTakenException(id);
     }
+
+    /// <summary>
+    /// A new session id that nobody can guess or claim in advance: <c>s-</c> and 24 hex digits (96 random bits), so that a
+    /// client can neither follow a session it was not told about nor take the id of the next one.
+    /// </summary>
+    internal static string NewSessionId() => "s-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+}
+
+/// <summary>A session with the requested id is already running.</summary>
+/// <param name="sessionId">The id.</param>
+public sealed class SessionIdTakenException(string sessionId)
+    : ArgumentException($"A session with id '{sessionId}' is already running; choose another id, or none to get a new one.")
+{
+    /// <summary>The id that is taken.</summary>
+    public string SessionId { get; } = sessionId;
 }

@@ -37,6 +37,11 @@ internal interface ISessionMetrics
 /// The session publishes nothing before it starts, so whoever subscribes before <see cref="StreamingSession.Start"/>
 /// sees every event from the first.
 /// </para>
+/// <para>
+/// Every estimate and utterance event gets an event sequence number, gap-free from 0 over both kinds: the one space
+/// in which a subscription resumes exactly and in which every <see cref="Gap"/> counts what was lost. The estimate
+/// sequence (one per chunk) stays as it was, and a subscription may still start at an estimate.
+/// </para>
 /// </remarks>
 internal sealed class SessionEventHub
 {
@@ -47,8 +52,12 @@ internal sealed class SessionEventHub
     private readonly int _subscriberCapacity;
     private readonly int _maxSubscribers;
     private readonly ISessionMetrics? _metrics;
+    // The estimate sequence numbers of the utterance events that have left the replay buffer, in order: where an
+    // expired estimate-sequence request falls in the event space (8 bytes per utterance event, for the session's life).
+    private readonly List<ulong> _evictedUtterances = [];
     private ulong _availableFrom;
     private ulong _nextSequence;
+    private ulong _nextEvent;
     private bool _completed;
     private Exception? _error;
 
@@ -101,11 +110,12 @@ internal sealed class SessionEventHub
     }
 
     /// <summary>Adds a subscriber.</summary>
-    /// <param name="fromSequence">The first estimate sequence wanted; null for whatever comes next.</param>
+    /// <param name="fromSequence">The first estimate sequence wanted (with the utterance events just before it); null for whatever comes next.</param>
     /// <param name="capacity">Events buffered for this subscriber; null for the session's setting.</param>
     /// <param name="lossless">An in-process subscriber that must see every event: unbounded, never dropped, not counted against the limit.</param>
+    /// <param name="fromEvent">The first event sequence wanted, instead of <paramref name="fromSequence"/>: resumes exactly after the last event seen.</param>
     /// <returns>The subscription, or null when the session has its maximum of subscribers.</returns>
-    public SessionSubscription? TrySubscribe(ulong? fromSequence, int? capacity = null, bool lossless = false)
+    public SessionSubscription? TrySubscribe(ulong? fromSequence, int? capacity = null, bool lossless = false, ulong? fromEvent = null)
     {
         lock (_gate)
         {
@@ -116,24 +126,53 @@ internal sealed class SessionEventHub
 
             var from = fromSequence ?? _nextSequence;
             var initial = new List<SessionEvent>();
-            if (from < _availableFrom)
+            Gap? expired = null;
+            if (fromEvent is { } wanted)
             {
-                initial.Add(new SessionEvent
+                var oldest = _replay.Count > 0 ? EventSequenceOf(_replay.Peek()) : _nextEvent;
+                if (wanted < oldest)
                 {
-                    Gap = new Gap
+                    expired = new Gap
                     {
-                        Reason = GapReason.ReplayExpired,
+                        RequestedEventSequence = wanted,
+                        NextEventSequence = oldest,
+                        NextSequence = _replay.Count > 0 ? SequenceOf(_replay.Peek()) : _nextSequence,
+                    };
+                }
+
+                initial.AddRange(_replay.Where(e => EventSequenceOf(e) >= wanted));
+            }
+            else
+            {
+                var start = Math.Max(from, _availableFrom);
+                initial.AddRange(_replay.Where(e => SequenceOf(e) >= start));
+                if (from < _availableFrom)
+                {
+                    // Every event before estimate `from` has left the buffer: it stood at `from` plus the utterance
+                    // events before it.
+                    expired = new Gap
+                    {
                         RequestedSequence = from,
                         NextSequence = _availableFrom,
-                        DroppedEvents = _availableFrom - from,
-                        DroppedEventsTotal = _availableFrom - from,
-                    },
-                });
+                        RequestedEventSequence = from + (ulong)UtterancesEvictedBefore(from),
+                        NextEventSequence = initial.Count > 0 ? EventSequenceOf(initial[0]) : _nextEvent,
+                    };
+                }
             }
 
-            var start = Math.Max(from, _availableFrom);
-            initial.AddRange(_replay.Where(e => SequenceOf(e) >= start));
-            var subscription = new SessionSubscription(this, initial, from, lossless ? null : capacity ?? _subscriberCapacity, initial.Count > 0 && initial[0].Gap is { } gap ? gap.DroppedEvents : 0);
+            ulong lostAtStart = 0;
+            if (expired is not null)
+            {
+                expired.Reason = GapReason.ReplayExpired;
+                expired.DroppedEvents = expired.NextEventSequence - expired.RequestedEventSequence;
+                expired.DroppedEventsTotal = expired.DroppedEvents;
+                lostAtStart = expired.DroppedEvents;
+                initial.Insert(0, new SessionEvent { Gap = expired });
+            }
+
+            // Where the subscriber's event stream starts: what it asked for, past any expired part, else what comes next.
+            var startEvent = expired?.NextEventSequence ?? fromEvent ?? (initial.Count > 0 ? EventSequenceOf(initial[0]) : _nextEvent);
+            var subscription = new SessionSubscription(this, initial, from, fromEvent, startEvent, lossless ? null : capacity ?? _subscriberCapacity, lostAtStart);
             if (_completed)
             {
                 subscription.Writer.TryComplete(_error);
@@ -201,6 +240,11 @@ internal sealed class SessionEventHub
             if (e.EventCase == SessionEvent.EventOneofCase.Estimate)
             {
                 _nextSequence = sequence + 1;
+                e.Estimate.EventSequence = _nextEvent++;
+            }
+            else
+            {
+                e.Utterance.EventSequence = _nextEvent++;
             }
 
             _replay.Enqueue(e);
@@ -208,7 +252,13 @@ internal sealed class SessionEventHub
             {
                 // Conservative: an evicted utterance event makes its estimate's sequence unavailable too, so a resumed
                 // stream never silently lacks an event it should have had.
-                _availableFrom = Math.Max(_availableFrom, SequenceOf(_replay.Dequeue()) + 1);
+                var evicted = _replay.Dequeue();
+                if (evicted.Utterance is { } utterance)
+                {
+                    _evictedUtterances.Add(utterance.Sequence);
+                }
+
+                _availableFrom = Math.Max(_availableFrom, SequenceOf(evicted) + 1);
             }
 
             foreach (var subscriber in _subscribers)
@@ -233,6 +283,29 @@ internal sealed class SessionEventHub
 
     internal void EventDropped() => _metrics?.SubscriberEventDropped();
 
+    /// <summary>An estimate's or utterance event's place in the session's one event space.</summary>
+    internal static ulong EventSequenceOf(SessionEvent e) => e.EventCase == SessionEvent.EventOneofCase.Estimate ? e.Estimate.EventSequence : e.Utterance.EventSequence;
+
+    /// <summary>How many evicted utterance events belong to estimates before <paramref name="sequence"/> (the list is in order).</summary>
+    private int UtterancesEvictedBefore(ulong sequence)
+    {
+        int low = 0, high = _evictedUtterances.Count;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (_evictedUtterances[middle] < sequence)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
     internal static ulong SequenceOf(SessionEvent e) => e.EventCase switch
     {
         SessionEvent.EventOneofCase.Estimate => e.Estimate.Sequence,
@@ -248,15 +321,19 @@ internal sealed class SessionSubscription : IDisposable
     private readonly List<SessionEvent> _initial;
     private readonly Channel<SessionEvent> _channel;
     private readonly ulong _from;
+    private readonly ulong? _fromEvent;
+    private readonly ulong _startEvent;
     private long _lost;
     private long _lostReported;
     private ulong _lostTotal;
 
-    internal SessionSubscription(SessionEventHub hub, List<SessionEvent> initial, ulong from, int? capacity, ulong lostAtStart)
+    internal SessionSubscription(SessionEventHub hub, List<SessionEvent> initial, ulong from, ulong? fromEvent, ulong startEvent, int? capacity, ulong lostAtStart)
     {
         _hub = hub;
         _initial = initial;
         _from = from;
+        _fromEvent = fromEvent;
+        _startEvent = startEvent;
         _lostTotal = lostAtStart;
         Lossless = capacity is null;
         _channel = capacity is { } bounded
@@ -282,14 +359,24 @@ internal sealed class SessionSubscription : IDisposable
     /// The events in order: replayed ones, then live ones, with a <see cref="Gap"/> wherever some were lost. Ends when
     /// the session ends; throws the session's error if it failed.
     /// </summary>
+    /// <remarks>
+    /// A gap is found in the event space: the next event's event sequence is past the one expected. Its counts are
+    /// that difference, so they agree with the event sequence numbers whichever way the events were lost.
+    /// </remarks>
     public async IAsyncEnumerable<SessionEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var expected = _from;
+        var expectedEvent = _startEvent;
         foreach (var e in _initial)
         {
-            if (e.EventCase != SessionEvent.EventOneofCase.Gap)
+            if (e.Gap is { } replayGap)
+            {
+                expectedEvent = replayGap.NextEventSequence;
+            }
+            else
             {
                 expected = Math.Max(expected, NextAfter(e));
+                expectedEvent = SessionEventHub.EventSequenceOf(e) + 1;
             }
 
             yield return e;
@@ -300,17 +387,19 @@ internal sealed class SessionSubscription : IDisposable
         {
             while (_channel.Reader.TryRead(out var e))
             {
-                if (SessionEventHub.SequenceOf(e) < _from)
+                var eventSequence = SessionEventHub.EventSequenceOf(e);
+                if (_fromEvent is { } fromEvent ? eventSequence < fromEvent : SessionEventHub.SequenceOf(e) < _from)
                 {
+                    // Before where the subscriber asked to start: not lost, not wanted.
+                    expectedEvent = Math.Max(expectedEvent, eventSequence + 1);
                     continue;
                 }
 
-                var lost = Interlocked.Read(ref _lost);
-                var delta = lost - _lostReported;
-                if (delta > 0)
+                if (eventSequence > expectedEvent)
                 {
-                    _lostReported = lost;
-                    _lostTotal += (ulong)delta;
+                    var dropped = eventSequence - expectedEvent;
+                    _lostReported = Interlocked.Read(ref _lost);
+                    _lostTotal += dropped;
                     yield return new SessionEvent
                     {
                         Gap = new Gap
@@ -318,13 +407,16 @@ internal sealed class SessionSubscription : IDisposable
                             Reason = GapReason.SubscriberOverflow,
                             RequestedSequence = expected,
                             NextSequence = SessionEventHub.SequenceOf(e),
-                            DroppedEvents = (ulong)delta,
+                            DroppedEvents = dropped,
                             DroppedEventsTotal = _lostTotal,
+                            RequestedEventSequence = expectedEvent,
+                            NextEventSequence = eventSequence,
                         },
                     };
                 }
 
                 expected = Math.Max(expected, NextAfter(e));
+                expectedEvent = eventSequence + 1;
                 yield return e;
             }
         }

@@ -116,8 +116,9 @@ public sealed class StreamingSession : IAsyncDisposable
     /// <param name="fromSequence">The first estimate sequence wanted; null for whatever comes next.</param>
     /// <param name="capacity">Events buffered for a network subscriber before its oldest are dropped; null for the session's setting.</param>
     /// <param name="lossless">An in-process subscriber that must see every event (unbounded; not counted against the subscriber limit).</param>
+    /// <param name="fromEvent">The first event sequence wanted, instead of <paramref name="fromSequence"/>: resumes exactly after the last event received.</param>
     /// <returns>The subscription (dispose it to leave), or null when the session has its maximum of network subscribers.</returns>
-    internal SessionSubscription? TrySubscribe(ulong? fromSequence = null, int? capacity = null, bool lossless = false) => _hub.TrySubscribe(fromSequence, capacity, lossless);
+    internal SessionSubscription? TrySubscribe(ulong? fromSequence = null, int? capacity = null, bool lossless = false, ulong? fromEvent = null) => _hub.TrySubscribe(fromSequence, capacity, lossless, fromEvent);
 
     /// <summary>
     /// The session's events as a cold observable: each observer gets its own lossless subscription (made when it
@@ -168,10 +169,18 @@ public sealed class StreamingSession : IAsyncDisposable
         _ = RunAsync(lane);
     }
 
-    /// <summary>Stops the pump and processing; returns when the session has completed (within about one capture read).</summary>
+    /// <summary>Stops the pump and processing; returns when the session has completed (within about one capture read). Safe after <see cref="DisposeAsync"/>.</summary>
     public async Task StopAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed, which stops the session first: it has completed (a server shutdown that raced a removal).
+        }
+
         if (!IsStarted)
         {
             // Never started: nothing runs, so end it here.

@@ -14,6 +14,9 @@ internal enum IngestError
 
     /// <summary>The stream ended inside a sample frame.</summary>
     PartialFrame,
+
+    /// <summary>The client sent nothing for longer than the idle timeout.</summary>
+    Idle,
 }
 
 /// <summary>A <see cref="PcmIngest"/> refused audio; <see cref="Error"/> says why.</summary>

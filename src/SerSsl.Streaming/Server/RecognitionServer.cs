@@ -39,11 +39,18 @@ internal static class RecognitionServer
             o.Interceptors.Add<ApiKeyInterceptor>();
         });
         builder.Services.AddGrpcHealthChecks().AddCheck("inference", () => InferenceHealth(registry.Engine.Scheduler, options.StallThreshold));
+        builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<RecognizerService>, GuardedRecognizerMethods>();
+        // Reflection finds services through their generated base class, which RecognizerService no longer has: name them.
+        builder.Services.AddSingleton(new Grpc.Reflection.ReflectionServiceImpl(Protos.V1.Recognizer.Descriptor, Grpc.Health.V1.Health.Descriptor, Grpc.Reflection.V1Alpha.ServerReflection.Descriptor, Grpc.Reflection.V1.ServerReflection.Descriptor));
         builder.Services.AddGrpcReflection();
         builder.Services.AddHostedService<StreamShutdown>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // A client that vanished without closing its connection (a frozen process, a cut network) stops answering
+            // pings: the connection closes and its calls end, freeing their sessions.
+            kestrel.Limits.Http2.KeepAlivePingDelay = options.KeepAlivePingDelay;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAlivePingTimeout;
             var certificate = options.TlsCertificatePath is { } path ? LoadCertificate(path, options.TlsKeyPath) : null;
             foreach (var url in options.Urls)
             {
@@ -61,6 +68,12 @@ internal static class RecognitionServer
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        var serviceLog = app.Services.GetRequiredService<ILogger<RecognizerService>>();
+        app.UseGrpcFrameCheck(options.MaxMessageBytes, (method, bytes, reason) =>
+        {
+            registry.Metrics.CallRejected();
+            ServerLog.MalformedRequest(serviceLog, method, bytes, reason);
+        });
         app.MapGrpcService<RecognizerService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -182,15 +195,38 @@ internal static class RecognitionServer
         ];
     }
 
-    private static X509Certificate2 LoadCertificate(string certificatePath, string? keyPath)
+    /// <summary>Loads the PEM certificate and its key.</summary>
+    /// <exception cref="ArgumentException">A file is missing or unreadable, is not PEM, the key does not match, or the key is encrypted.</exception>
+    internal static X509Certificate2 LoadCertificate(string certificatePath, string? keyPath)
     {
+        var files = $"'{certificatePath}'{(keyPath is null ? string.Empty : $" with key '{keyPath}'")}";
         try
         {
-            return keyPath is null ? X509Certificate2.CreateFromPemFile(certificatePath) : X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+            if (!IsEncryptedKey(keyPath ?? certificatePath))
+            {
+                return keyPath is null ? X509Certificate2.CreateFromPemFile(certificatePath) : X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
         {
-            throw new ArgumentException($"Cannot load the TLS certificate '{certificatePath}'{(keyPath is null ? string.Empty : $" with key '{keyPath}'")}: {ex.Message} Give PEM files (--tls-cert cert.pem --tls-key key.pem).", nameof(certificatePath), ex);
+            throw new ArgumentException($"Cannot load the TLS certificate {files}: {ex.Message} Give PEM files (--tls-cert cert.pem --tls-key key.pem).", nameof(certificatePath), ex);
         }
+
+        throw new ArgumentException(
+            $"Cannot load the TLS certificate {files}: the private key is encrypted with a passphrase, and sers takes no passphrase. Decrypt it into a file only the server's user can read (openssl pkey -in key.pem -out plain-key.pem; chmod 600 plain-key.pem) and give that as --tls-key.",
+            nameof(keyPath));
+    }
+
+    /// <summary>True when the PEM file holds an encrypted private key (PKCS#8 or the traditional OpenSSL form).</summary>
+    private static bool IsEncryptedKey(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        var text = File.ReadAllText(path);
+        return text.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal)
+            || text.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal);
     }
 }

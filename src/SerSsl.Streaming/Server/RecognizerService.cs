@@ -11,15 +11,29 @@ using ProtoAudioFormat = SerSsl.Protos.V1.PcmFormat;
 
 namespace SerSsl.Streaming.Server;
 
-/// <summary>The <c>serssl.v1.Recognizer</c> service: Recognize, Subscribe, ListSessions, GetModelInfo.</summary>
-internal sealed partial class RecognizerService(ServerSessions registry, ILogger<RecognizerService> logger) : Recognizer.RecognizerBase
+/// <summary>
+/// The <c>serssl.v1.Recognizer</c> service: Recognize, Subscribe, ListSessions, GetModelInfo. Bound by
+/// <see cref="GuardedRecognizerMethods"/> (not the generated base class) so that malformed requests get INVALID_ARGUMENT.
+/// </summary>
+internal sealed partial class RecognizerService(ServerSessions registry, ILogger<RecognizerService> logger)
 {
-    /// <inheritdoc />
-    public override async Task Recognize(IAsyncStreamReader<RecognizeRequest> requestStream, IServerStreamWriter<RecognizeResponse> responseStream, ServerCallContext context)
+    /// <summary>Audio in, estimates out (docs/api.md).</summary>
+    public async Task Recognize(IAsyncStreamReader<RecognizeRequest> requestStream, IServerStreamWriter<RecognizeResponse> responseStream, ServerCallContext context)
     {
-        using var call = registry.TrackCall();
+        using var call = TrackUntilSent(context);
         var cancellationToken = context.CancellationToken;
-        if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        var idleTimeout = registry.Options.IdleTimeout;
+        bool first;
+        try
+        {
+            first = await NextAsync(requestStream, idleTimeout, bytesReceived: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IngestException ex)
+        {
+            throw Reject(context, StatusCode.DeadlineExceeded, ex.Message);
+        }
+
+        if (!first)
         {
             throw Reject(context, StatusCode.InvalidArgument, "The request stream ended before the config message. Send RecognizeRequest.config (format and optional session id) first, then audio.");
         }
@@ -38,15 +52,19 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         StreamingSession session;
         try
         {
-            session = registry.Create(new SessionInput(format, IsLive: true, $"grpc: {context.Peer}"), id);
+            session = registry.Create(new SessionInput(format, IsLive: true, $"grpc: {context.Peer}"), id, Caller.Of(context));
         }
         catch (SessionLimitException ex)
         {
             throw Reject(context, StatusCode.ResourceExhausted, ex.Message);
         }
-        catch (ArgumentException ex) when (id is not null && registry.Find(id) is not null)
+        catch (SessionIdTakenException ex)
         {
-            throw Reject(context, StatusCode.AlreadyExists, $"A session with id '{id}' is already running; choose another id or leave it empty. ({ex.Message})");
+            throw Reject(context, StatusCode.AlreadyExists, ex.Message);
+        }
+        catch (ServerStoppingException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message));
         }
 
         var sessionId = session.Id;
@@ -58,7 +76,7 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
             using var subscription = session.TrySubscribe() ?? throw Reject(context, StatusCode.ResourceExhausted, "The session has its maximum of subscribers.");
             session.Start();
             await responseStream.WriteAsync(new RecognizeResponse { Started = new SessionStarted { SessionId = sessionId, Labels = { registry.Engine.Bundle.Labels } } }, cancellationToken).ConfigureAwait(false);
-            pump = PumpAsync(requestStream, ingest, session.Audio, failed);
+            pump = PumpAsync(requestStream, ingest, session.Audio, idleTimeout, failed);
             try
             {
                 await foreach (var e in subscription.ReadAllAsync(failed.Token).ConfigureAwait(false))
@@ -71,6 +89,13 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
                 // The request stream failed: awaiting the pump below throws its error.
             }
 
+            // The server stopped the session while the client was still sending: what it sends from here on is not
+            // processed, so the call must not end as if all went well. UNAVAILABLE tells a client to retry elsewhere.
+            if (registry.IsStopping && !pump.IsCompletedSuccessfully)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, string.Create(CultureInfo.InvariantCulture, $"The server is shutting down: session '{sessionId}' stopped after {ingest.BytesReceived} bytes of audio, and audio sent after that was not processed. Connect again and send the rest.")));
+            }
+
             // Normally the client ended its audio, so the pump has finished and the session drained. When the session
             // ended first (server shutdown), the client's request stream is abandoned in the finally below.
             if (pump.IsCompleted || failed.IsCancellationRequested)
@@ -80,7 +105,7 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         }
         catch (IngestException ex)
         {
-            throw Reject(context, ex.Error == IngestError.TooFast ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument, ex.Message);
+            throw Reject(context, ex.Error switch { IngestError.TooFast => StatusCode.ResourceExhausted, IngestError.Idle => StatusCode.DeadlineExceeded, _ => StatusCode.InvalidArgument }, ex.Message);
         }
         catch (AudioSourceException ex)
         {
@@ -101,12 +126,17 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         }
     }
 
-    /// <inheritdoc />
-    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SessionEvent> responseStream, ServerCallContext context)
+    /// <summary>Follows a session.</summary>
+    public async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SessionEvent> responseStream, ServerCallContext context)
     {
-        using var call = registry.TrackCall();
-        var session = registry.Find(request.SessionId) ?? throw Reject(context, StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
-        using var subscription = session.TrySubscribe(request.HasFromSequence ? request.FromSequence : null)
+        using var call = TrackUntilSent(context);
+        var session = registry.Find(request.SessionId, Caller.Of(context)) ?? throw Reject(context, StatusCode.NotFound, $"No session '{Truncate(request.SessionId)}'. ListSessions names the running sessions.");
+        if (request.HasFromSequence && request.HasFromEventSequence)
+        {
+            throw Reject(context, StatusCode.InvalidArgument, "Give from_sequence (an estimate) or from_event_sequence (any event), not both.");
+        }
+
+        using var subscription = session.TrySubscribe(request.HasFromSequence ? request.FromSequence : null, fromEvent: request.HasFromEventSequence ? request.FromEventSequence : null)
             ?? throw Reject(context, StatusCode.ResourceExhausted, $"Session '{session.Id}' has its maximum of {registry.Options.MaxSubscribersPerSession} subscribers; try again later.");
         try
         {
@@ -121,17 +151,17 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         }
     }
 
-    /// <inheritdoc />
-    public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context) => Task.FromResult(DescribeSessions(registry));
+    /// <summary>The sessions the caller may see.</summary>
+    public Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context) => Task.FromResult(DescribeSessions(registry, Caller.Of(context)));
 
-    /// <inheritdoc />
-    public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) => Task.FromResult(DescribeModel(registry));
+    /// <summary>The model.</summary>
+    public Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context) => Task.FromResult(DescribeModel(registry));
 
-    /// <summary>The running sessions, oldest first (ListSessions, and the dashboard's <c>/api/sessions</c>).</summary>
-    internal static ListSessionsResponse DescribeSessions(ServerSessions registry)
+    /// <summary>The running sessions the caller may see, oldest first (ListSessions, and the dashboard's <c>/api/sessions</c>).</summary>
+    internal static ListSessionsResponse DescribeSessions(ServerSessions registry, Caller caller)
     {
         var response = new ListSessionsResponse();
-        foreach (var session in registry.All.Where(s => s.IsStarted))
+        foreach (var session in registry.VisibleTo(caller).Where(s => s.IsStarted))
         {
             response.Sessions.Add(new SessionInfo
             {
@@ -195,11 +225,33 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         return (new Sources.AudioFormat((int)format.SampleRate, (int)format.Channels), encoding);
     }
 
-    private static async Task PumpAsync(IAsyncStreamReader<RecognizeRequest> requests, PcmIngest ingest, SessionAudioWriter audio, CancellationTokenSource failed)
+    /// <summary>
+    /// The next request, waiting at most <paramref name="idleTimeout"/>: a client that sends nothing (a frozen process, a
+    /// stream opened and forgotten) would otherwise hold its session slot for as long as its connection lives.
+    /// </summary>
+    /// <exception cref="IngestException">Nothing arrived in time (<see cref="IngestError.Idle"/>).</exception>
+    private static async Task<bool> NextAsync(IAsyncStreamReader<RecognizeRequest> requests, TimeSpan idleTimeout, long? bytesReceived, CancellationToken cancellationToken)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        idle.CancelAfter(idleTimeout);
+        try
+        {
+            return await requests.MoveNext(idle.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when ((ex is OperationCanceledException or IOException) && idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var what = bytesReceived is { } bytes
+                ? string.Create(CultureInfo.InvariantCulture, $"No audio for {idleTimeout.TotalSeconds:0.#} s after {bytes} bytes")
+                : string.Create(CultureInfo.InvariantCulture, $"No config message for {idleTimeout.TotalSeconds:0.#} s");
+            throw new IngestException(IngestError.Idle, $"{what}: the idle timeout (--idle-timeout-seconds) ended the call, so that it does not hold a session. Send audio as it is captured, silence included, and close the stream when done.");
+        }
+    }
+
+    private static async Task PumpAsync(IAsyncStreamReader<RecognizeRequest> requests, PcmIngest ingest, SessionAudioWriter audio, TimeSpan idleTimeout, CancellationTokenSource failed)
     {
         try
         {
-            while (await requests.MoveNext(failed.Token).ConfigureAwait(false))
+            while (await NextAsync(requests, idleTimeout, ingest.BytesReceived, failed.Token).ConfigureAwait(false))
             {
                 var request = requests.Current;
                 if (request.RequestCase != RecognizeRequest.RequestOneofCase.Audio)
@@ -233,6 +285,40 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         RecognizeRequest.RequestOneofCase.Audio => string.Create(CultureInfo.InvariantCulture, $"audio ({request.Audio.Length} bytes)"),
         _ => "an empty message (neither config nor audio)",
     };
+
+    /// <summary>
+    /// Counts the call until its response, status and trailers included, has been sent: a graceful shutdown waits for
+    /// that (<see cref="ServerSessions.WaitForCallsAsync"/>), not only for the handler to return, or the web server may
+    /// close the connection before the client has the status. Returns what to dispose at the handler's end (nothing
+    /// more when the response reports its completion).
+    /// </summary>
+    private IDisposable TrackUntilSent(ServerCallContext context)
+    {
+        var call = registry.TrackCall();
+        try
+        {
+            context.GetHttpContext().Response.OnCompleted(() =>
+            {
+                call.Dispose();
+                return Task.CompletedTask;
+            });
+            return EmptyScope.Instance;
+        }
+        catch (InvalidOperationException)
+        {
+            // Not an ASP.NET Core call (a test's call context): count it until the handler returns.
+            return call;
+        }
+    }
+
+    private sealed class EmptyScope : IDisposable
+    {
+        public static readonly EmptyScope Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 
     private static string Truncate(string value) => value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 64), "...");
 

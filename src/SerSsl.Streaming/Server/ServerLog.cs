@@ -10,4 +10,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 200, EventName = "CallRejected", Level = LogLevel.Warning, Message = "{Method} from {Peer} refused with {StatusCode}: {Reason}")]
     public static partial void CallRejected(ILogger logger, string method, string peer, StatusCode statusCode, string reason);
 
+    /// <summary>A request message that is not valid protobuf, answered with INVALID_ARGUMENT: one line, no stack trace.</summary>
+    [LoggerMessage(EventId = 201, EventName = "MalformedRequest", Level = LogLevel.Warning, Message = "{Method} refused with InvalidArgument: a request message of {Bytes} bytes is not valid protobuf: {Reason}")]
+    public static partial void MalformedRequest(ILogger logger, string method, int bytes, string reason);
+
 }

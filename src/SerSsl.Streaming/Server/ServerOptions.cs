@@ -29,14 +29,29 @@ internal sealed record ServerOptions
     /// <summary>PEM private key file of <see cref="TlsCertificatePath"/>; null when the certificate file holds the key.</summary>
     public string? TlsKeyPath { get; init; }
 
-    /// <summary>Accepted API keys; empty means no key is required.</summary>
-    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+    /// <summary>Accepted API keys, each with its owner; empty means no key is required and every caller sees every session.</summary>
+    public IReadOnlyList<ApiKey> ApiKeys { get; init; } = [];
 
     /// <summary>Largest gRPC message accepted, in bytes. Default 1 MiB (about 32 s of 16 kHz mono s16le).</summary>
     public int MaxMessageBytes { get; init; } = 1 << 20;
 
     /// <summary>Sessions at once (Recognize calls and the server's own). Default 16.</summary>
     public int MaxSessions { get; init; } = 16;
+
+    /// <summary>Recognize sessions one client runs at once: per API key owner, or per remote address without keys. Default 4.</summary>
+    public int MaxSessionsPerClient { get; init; } = 4;
+
+    /// <summary>How long a Recognize call may go without a message (the config, then audio) before it ends with DEADLINE_EXCEEDED. Default 10 s.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long an HTTP/2 connection may be quiet before the server pings it; a connection that does not answer within
+    /// <see cref="KeepAlivePingTimeout"/> is closed, and its calls end. Default 30 s.
+    /// </summary>
+    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the server waits for the answer to a keepalive ping before it closes the connection. Default 20 s.</summary>
+    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Subscribers of one session at once (Subscribe calls and the Recognize caller itself). Default 100.</summary>
     public int MaxSubscribersPerSession { get; init; } = 100;
@@ -84,12 +99,24 @@ internal sealed record ServerOptions
 
         Require(MaxMessageBytes >= 1024, nameof(MaxMessageBytes), $"The message size limit must be at least 1024 bytes, got {MaxMessageBytes}.");
         Require(MaxSessions >= 1, nameof(MaxSessions), $"The session limit must be at least 1, got {MaxSessions}.");
+        Require(MaxSessionsPerClient >= 1, nameof(MaxSessionsPerClient), $"The per-client session limit must be at least 1, got {MaxSessionsPerClient}.");
+        Require(IdleTimeout > TimeSpan.Zero, nameof(IdleTimeout), $"The idle timeout must be positive, got {IdleTimeout.TotalSeconds} s.");
+        Require(KeepAlivePingDelay > TimeSpan.Zero, nameof(KeepAlivePingDelay), $"The keepalive ping delay must be positive, got {KeepAlivePingDelay.TotalSeconds} s.");
+        Require(KeepAlivePingTimeout > TimeSpan.Zero, nameof(KeepAlivePingTimeout), $"The keepalive ping timeout must be positive, got {KeepAlivePingTimeout.TotalSeconds} s.");
+        Server.ApiKeys.Validate(ApiKeys);
         Require(MaxSubscribersPerSession >= 1, nameof(MaxSubscribersPerSession), $"The subscriber limit must be at least 1, got {MaxSubscribersPerSession}.");
         Require(StallThreshold > TimeSpan.Zero, nameof(StallThreshold), $"The stall threshold must be positive, got {StallThreshold}.");
         Require(BurstSeconds >= 0, nameof(BurstSeconds), $"The burst allowance must not be negative, got {BurstSeconds}.");
         Require(ReplayCapacity >= 1, nameof(ReplayCapacity), $"The replay buffer must hold at least 1 event, got {ReplayCapacity}.");
         Require(SubscriberBufferCapacity >= 1, nameof(SubscriberBufferCapacity), $"The subscriber buffer must hold at least 1 event, got {SubscriberBufferCapacity}.");
     }
+
+    /// <summary>What is allowed but unwise: keys short enough to guess. Printed at start.</summary>
+    public IReadOnlyList<string> Warnings() =>
+    [
+        .. ApiKeys.Where(k => k.Key.Length < ApiKey.RecommendedLength).Select(k =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the API key of {k} has {k.Key.Length} characters; keys shorter than {ApiKey.RecommendedLength} can be guessed. Use a random one, e.g. 'openssl rand -hex 24'.")),
+    ];
 
     private static void Require(bool condition, string name, string message)
     {

@@ -17,6 +17,11 @@ internal static class AudioFileAccess
     /// <exception cref="AudioSourceException">The file is missing, unreadable, not audio, or in an unsupported format.</exception>
     public static IAudioReader Open(string path, string missingAdvice)
     {
+        if (Directory.Exists(path))
+        {
+            throw new AudioSourceException($"'{path}' is a directory, not an audio file. Give one recording (WAV or Ogg Opus).");
+        }
+
         if (!File.Exists(path))
         {
             throw new AudioSourceException($"No such audio file: '{path}'. {missingAdvice}");

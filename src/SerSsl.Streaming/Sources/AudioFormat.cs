@@ -7,11 +7,11 @@ namespace SerSsl.Streaming.Sources;
 /// <param name="Channels">Interleaved channels, 1 to 32; the pipeline downmixes to mono.</param>
 public sealed record AudioFormat(int SampleRate, int Channels)
 {
-    /// <summary>Smallest supported input rate in Hz.</summary>
-    public const int MinSampleRate = 8_000;
+    /// <summary>Smallest supported input rate in Hz: the resampler's, since every input is resampled to the model's rate.</summary>
+    public const int MinSampleRate = SerSsl.Core.Audio.Resampler.MinSampleRate;
 
-    /// <summary>Largest supported input rate in Hz.</summary>
-    public const int MaxSampleRate = 192_000;
+    /// <summary>Largest supported input rate in Hz: the resampler's.</summary>
+    public const int MaxSampleRate = SerSsl.Core.Audio.Resampler.MaxSampleRate;
 
     /// <summary>Largest supported channel count.</summary>
     public const int MaxChannels = 32;

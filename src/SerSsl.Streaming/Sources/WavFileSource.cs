@@ -36,7 +36,7 @@ public sealed class WavFileSource : IAudioSource
     public bool IsLive => false;
 
     /// <inheritdoc />
-    public ValueTask OpenAsync(CancellationToken cancellationToken)
+    public async ValueTask OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_reader is not null)
@@ -44,10 +44,21 @@ public sealed class WavFileSource : IAudioSource
             throw new InvalidOperationException("The source is already open.");
         }
 
-        _reader = AudioFileAccess.Open(_path, "Check the path; `sers analyze` and `--source file:PATH` read WAV and Ogg Opus files.");
+        // Opening a FIFO blocks until a writer comes, and reading its header until the writer sends one: open on the
+        // thread pool, so that a stop (Ctrl+C) does not wait for either. A reader opened after the stop is closed.
+        var open = Task.Run(() => AudioFileAccess.Open(_path, "Check the path; `sers analyze` and `--source file:PATH` read WAV and Ogg Opus files."), CancellationToken.None);
+        try
+        {
+            _reader = await open.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = open.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+
         Format = new AudioFormat(_reader.SampleRate, _reader.Channels);
         _startTimestamp = Stopwatch.GetTimestamp();
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -69,8 +69,44 @@ public sealed class InspectCommandTests : IDisposable
         var (exitCode, _, error) = Run("inspect", missing);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("no such file", error, StringComparison.Ordinal);
+        Assert.Contains("No such audio file", error, StringComparison.Ordinal);
         Assert.Contains(missing, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(128)]
+    [InlineData(7_999)]
+    [InlineData(192_001)]
+    [InlineData(1_000_000)]
+    public void InspectCommand_RateTheReaderTakesButTheResamplerDoesNot_OneLineLikeAnalyze(int sampleRate)
+    {
+        var path = Path.Combine(_dir, $"rate-{sampleRate}.wav");
+        WavFile.Write(path, new float[100], sampleRate, WavSampleFormat.Pcm16);
+
+        var (exitCode, output, error) = Run("inspect", path);
+        var (analyzeExit, _, analyzeError) = Run("analyze", path, "--model", Support.TestModel.Directory);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"Sample rate {sampleRate} Hz is not supported; use 8000 to 192000 Hz.", error, StringComparison.Ordinal);
+        Assert.Contains(path, error, StringComparison.Ordinal);
+        Assert.Equal(analyzeExit, exitCode);
+        Assert.Equal(analyzeError, error);
+    }
+
+    [Fact]
+    public void InspectCommand_Directory_OneLineLikeAnalyze()
+    {
+        var (exitCode, output, error) = Run("inspect", _dir);
+        var (analyzeExit, _, analyzeError) = Run("analyze", _dir, "--model", Support.TestModel.Directory);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Equal($"error: audio source: '{_dir}' is a directory, not an audio file. Give one recording (WAV or Ogg Opus).", error.Trim());
+        Assert.Equal(analyzeExit, exitCode);
+        Assert.Equal(analyzeError, error);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class DashboardApiTests
             if (e.Type == "estimate")
             {
                 var estimate = JsonDocument.Parse(e.Data).RootElement.Clone();
-                Assert.Equal(estimate.GetProperty("sequence").GetString(), e.Id);
+                Assert.Equal(estimate.GetProperty("eventSequence").GetString(), e.Id);
                 estimates.Add(estimate);
                 if (estimates.Count == 12)
                 {
@@ -106,27 +106,31 @@ public sealed class DashboardApiTests
 
         var events = await ReadAllEventsAsync(server, "/api/sessions/done/events?from=0", lastEventId: null, ct);
 
-        var sequences = events.Where(e => e.Type == "estimate").Select(e => ulong.Parse(e.Id!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        Assert.Equal(Enumerable.Range(0, (int)live.NextSequence).Select(i => (ulong)i), sequences);
+        var sequences = events.Where(e => e.Type == "estimate").Select(e => JsonDocument.Parse(e.Data).RootElement.GetProperty("sequence").GetString()).ToArray();
+        Assert.Equal(Enumerable.Range(0, (int)live.NextSequence).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), sequences);
         Assert.Contains(events, e => e.Type == "utterance");
+        // Every estimate and utterance event has an id, its event sequence: gap-free over both kinds.
+        var ids = events.Where(e => e.Type is "estimate" or "utterance").Select(e => ulong.Parse(e.Id!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(Enumerable.Range(0, ids.Length).Select(i => (ulong)i), ids);
         var end = events[^1];
         Assert.Equal("end", end.Type);
         Assert.Equal(live.NextSequence.ToString(System.Globalization.CultureInfo.InvariantCulture), JsonDocument.Parse(end.Data).RootElement.GetProperty("nextSequence").GetString());
     }
 
     [Fact]
-    public async Task Events_LastEventId_ResumesWithTheNextEstimate()
+    public async Task Events_LastEventIdOfAnUtterance_ResumesWithTheNextEventNotTheUtteranceAgain()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var server = await DashboardServer.StartAsync();
         var live = await server.Registry.StartAsync(new MemorySource(ServerAudio.Tone(16_000, 4), new AudioFormat(16_000, 1), isLive: false), null, "done", ct);
         await live.Completion.WaitAsync(ct);
+        var all = (await ReadAllEventsAsync(server, "/api/sessions/done/events?from=0", lastEventId: null, ct)).Where(e => e.Id is not null).ToList();
+        var utterance = all.First(e => e.Type == "utterance");
 
-        // A browser reconnecting sends Last-Event-ID, which wins over the page's ?from.
-        var events = await ReadAllEventsAsync(server, "/api/sessions/done/events?from=0", lastEventId: "4", ct);
+        // A browser cut right after an utterance event reconnects with its id, which wins over the page's ?from.
+        var events = await ReadAllEventsAsync(server, "/api/sessions/done/events?from=0", lastEventId: utterance.Id, ct);
 
-        var sequences = events.Where(e => e.Type == "estimate").Select(e => ulong.Parse(e.Id!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        Assert.Equal(Enumerable.Range(5, (int)live.NextSequence - 5).Select(i => (ulong)i), sequences);
+        Assert.Equal(all.SkipWhile(e => e.Id != utterance.Id).Skip(1).Select(e => (e.Type, e.Id, e.Data)), events.Where(e => e.Id is not null).Select(e => (e.Type, e.Id, e.Data)));
         Assert.Equal("end", events[^1].Type);
     }
 
@@ -198,7 +202,7 @@ public sealed class DashboardApiTests
     public async Task Api_KeyRequired_RefusesWithoutAndAcceptsItInTheQuery()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await DashboardServer.StartAsync(new ServerOptions { ApiKeys = ["s3cret"] });
+        await using var server = await DashboardServer.StartAsync(new ServerOptions { ApiKeys = [new ApiKey("s3cret", "key 1")] });
 
         using var without = await server.Http.GetAsync("/api/sessions", ct);
         using var wrong = await server.Http.GetAsync("/api/sessions?key=nope", ct);

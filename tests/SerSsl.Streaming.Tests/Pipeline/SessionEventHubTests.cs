@@ -111,6 +111,115 @@ public sealed class SessionEventHubTests
         Assert.Equal(2, metrics.Subscribers);
     }
 
+    [Fact]
+    public async Task TrySubscribe_FromEventAfterACutBeforeTheEstimate_ResumesWithoutRepeatingTheUtterance()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var hub = new SessionEventHub(StreamingSessionOptions.Default with { ReplayCapacity = 4096 }, metrics: null);
+        PublishTalk(hub, 12);
+        hub.Complete(null);
+        using var everything = hub.TrySubscribe(0)!;
+        var all = await Read(everything, ct);
+
+        // The client got an utterance start and was cut before its estimate.
+        var cut = all.FindIndex(e => e.Utterance is { Kind: UtteranceEventKind.Start });
+        var lastSeen = all[cut].Utterance.EventSequence;
+        var lastEstimateSeen = all[cut - 1].Estimate.Sequence;
+        using var exact = hub.TrySubscribe(fromSequence: null, fromEvent: lastSeen + 1)!;
+        using var byEstimate = hub.TrySubscribe(lastEstimateSeen + 1)!;
+        var resumed = await Read(exact, ct);
+        var resumedByEstimate = await Read(byEstimate, ct);
+
+        Assert.Equal(Enumerable.Range(0, all.Count).Select(i => (ulong)i), all.Select(SessionEventHub.EventSequenceOf));
+        Assert.Equal(all.Skip(cut + 1).Select(e => e.ToString()), resumed.Select(e => e.ToString()));
+        Assert.NotNull(resumed[0].Estimate);
+        // By estimate sequence the utterance comes again, as the API says; by event sequence it does not.
+        Assert.Equal(all[cut].ToString(), resumedByEstimate[0].ToString());
+    }
+
+    [Fact]
+    public async Task TrySubscribe_EstimateSequenceLeftTheBuffer_GapCountsEventsUtterancesIncluded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var hub = new SessionEventHub(StreamingSessionOptions.Default with { ReplayCapacity = 8 }, metrics: null);
+        var published = PublishTalk(hub, 30);
+        hub.Complete(null);
+
+        using var subscription = hub.TrySubscribe(2)!;
+        var events = await Read(subscription, ct);
+
+        var gap = Assert.IsType<Gap>(events[0].Gap);
+        var firstWanted = published.FindIndex(e => SessionEventHub.SequenceOf(e) >= 2);
+        var firstGot = SessionEventHub.EventSequenceOf(events[1]);
+        Assert.Equal(GapReason.ReplayExpired, gap.Reason);
+        Assert.Equal((ulong)firstWanted, gap.RequestedEventSequence);
+        Assert.Equal(firstGot, gap.NextEventSequence);
+        Assert.Equal(firstGot - (ulong)firstWanted, gap.DroppedEvents);
+        Assert.True(published.Take((int)firstGot).Skip(firstWanted).Any(e => e.Utterance is not null), "the lost stretch should hold utterance events");
+        Assert.Equal(published.Skip((int)firstGot).Select(e => e.ToString()), events.Skip(1).Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public async Task TrySubscribe_EventSequenceLeftTheBuffer_GapSaysHowManyEventsThenGoesOn()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var hub = new SessionEventHub(StreamingSessionOptions.Default with { ReplayCapacity = 8 }, metrics: null);
+        var published = PublishTalk(hub, 30);
+        hub.Complete(null);
+
+        using var subscription = hub.TrySubscribe(fromSequence: null, fromEvent: 3)!;
+        var events = await Read(subscription, ct);
+
+        var gap = Assert.IsType<Gap>(events[0].Gap);
+        Assert.Equal(3ul, gap.RequestedEventSequence);
+        Assert.Equal((ulong)(published.Count - 8), gap.NextEventSequence);
+        Assert.Equal(gap.NextEventSequence - 3, gap.DroppedEvents);
+        Assert.Equal(published.Skip(published.Count - 8).Select(e => e.ToString()), events.Skip(1).Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public async Task Publish_StalledSubscriberWithUtterances_OverflowGapCountsInTheEventSpace()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var hub = new SessionEventHub(StreamingSessionOptions.Default with { SubscriberBufferCapacity = 4 }, metrics: null);
+        using var stalled = hub.TrySubscribe(0)!;
+
+        var published = PublishTalk(hub, 40);
+        hub.Complete(null);
+        var late = await Read(stalled, ct);
+
+        var gap = Assert.Single(late, e => e.Gap is not null).Gap;
+        Assert.Equal(GapReason.SubscriberOverflow, gap.Reason);
+        Assert.Equal(0ul, gap.RequestedEventSequence);
+        Assert.Equal(gap.NextEventSequence - gap.RequestedEventSequence, gap.DroppedEvents);
+        Assert.Equal((ulong)published.Count, gap.DroppedEvents + (ulong)late.Count(e => e.Gap is null));
+        Assert.Equal(gap.DroppedEvents, stalled.LostTotal);
+    }
+
+    /// <summary>
+    /// Estimates 0 to count - 1 with an utterance starting at every 5th + 1 estimate and ending 2 later, published as a
+    /// session does (utterance events just before their estimate); returns them as published, event sequences set.
+    /// </summary>
+    private static List<SessionEvent> PublishTalk(SessionEventHub hub, int count)
+    {
+        var published = new List<SessionEvent>();
+        for (var i = 0; i < count; i++)
+        {
+            if (i % 5 is 1 or 3)
+            {
+                var utterance = new UtteranceEvent { SessionId = "hub", Kind = i % 5 == 1 ? UtteranceEventKind.Start : UtteranceEventKind.End, Sequence = (ulong)i };
+                hub.Publish(utterance);
+                published.Add(new SessionEvent { Utterance = utterance });
+            }
+
+            var estimate = new EmotionEstimate { SessionId = "hub", Sequence = (ulong)i, TopLabel = "NEU" };
+            hub.Publish(estimate);
+            published.Add(new SessionEvent { Estimate = estimate });
+        }
+
+        return published;
+    }
+
     private static void PublishEstimates(SessionEventHub hub, int first, int count)
     {
         for (var i = first; i < first + count; i++)

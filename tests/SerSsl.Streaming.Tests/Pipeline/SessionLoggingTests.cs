@@ -24,7 +24,8 @@ public sealed class SessionLoggingTests
         Assert.Equal([1, 2], events.Select(e => e.Id.Id));
         Assert.Equal(["SessionStarted", "SessionEnded"], events.Select(e => e.Id.Name));
         Assert.All(events, e => Assert.Equal(LogLevel.Information, e.Level));
-        Assert.Equal("s1", events[1].Fields["SessionId"]);
+        Assert.Equal(analysis.Estimates[0].SessionId, events[1].Fields["SessionId"]);
+        Assert.Matches("^s-[0-9a-f]{24}$", (string)events[1].Fields["SessionId"]!);
         Assert.Equal((long)analysis.Estimates.Count, events[1].Fields["Estimates"]);
         Assert.Contains("lossless", events[0].Message, StringComparison.Ordinal);
     }

@@ -77,6 +77,20 @@ public sealed class StreamingPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task StopAsync_AfterDispose_ReturnsQuietly()
+    {
+        // A server shutdown (StopAllAsync) can reach a session that a finished call is removing at the same moment.
+        await using var engine = RecognitionEngine.Create(TestModel.Load());
+        var session = engine.CreateSession(new SessionInput(new AudioFormat(16_000, 1), IsLive: true, "test"));
+        session.Start();
+        await session.DisposeAsync();
+
+        await session.StopAsync();
+
+        Assert.True(session.Completion.IsCompleted);
+    }
+
+    [Fact]
     public async Task Session_ConcurrentSessionsShareBatches_EachGetsItsOwnResults()
     {
         var bundle = TestModel.Load();

@@ -149,21 +149,38 @@ public sealed class RecognizerServerTests
 
         // Clients keep reading while the server stops, as real ones do.
         var reads = calls.Select(c => (Task)ServerAudio.ReadAll(c.ResponseStream, ct)).ToList();
-        reads.Add(ServerAudio.ReadAll(recognize.ResponseStream, ct));
+        var recognizing = ServerAudio.ReadAll(recognize.ResponseStream, ct);
         var watch = Stopwatch.StartNew();
         await server.App.StopAsync(ct);
         watch.Stop();
         await Task.WhenAll(reads);
+        var cut = await Assert.ThrowsAsync<RpcException>(() => recognizing);
 
         foreach (var call in calls)
         {
-            Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+            Assert.True(call.GetStatus().StatusCode == StatusCode.OK, $"Subscribe: {call.GetStatus()}");
             call.Dispose();
         }
 
-        Assert.Equal(StatusCode.OK, recognize.GetStatus().StatusCode);
+        // The uploading client was cut off mid-stream: retryable, never OK (its later audio was not processed).
+        Assert.True(cut.StatusCode == StatusCode.Unavailable, $"Recognize: {cut.Status}");
+        Assert.Contains("shutting down", cut.Status.Detail, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"shutdown took {watch.Elapsed}");
         TestContext.Current.SendDiagnosticMessage($"{transport}: shutdown with 11 open streams took {watch.Elapsed.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public async Task Recognize_WhileTheServerStops_UnavailableToRetryElsewhere()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.InProcess);
+        await server.Registry.StopAllAsync();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => ServerAudio.Recognize(server.Client, [ServerAudio.Config(), ServerAudio.Audio(new byte[640])], ct));
+
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("shutting down", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty(server.Registry.All);
     }
 
     [Theory]
@@ -211,7 +228,7 @@ public sealed class RecognizerServerTests
         foreach (var path in new[] { "/serssl.v1.Recognizer/Recognize", "/serssl.v1.Recognizer/Subscribe", "/serssl.v1.Recognizer/GetModelInfo" })
         {
             var (status, message) = await PostGarbage(server, path, ct);
-            Assert.NotEqual("0", status);
+            Assert.Equal("3", status); // INVALID_ARGUMENT
             Assert.False(string.IsNullOrEmpty(message), $"{path}: no grpc-message");
         }
 
@@ -243,6 +260,54 @@ public sealed class RecognizerServerTests
         Assert.Null(refused.Exception);
     }
 
+    [Theory]
+    [InlineData(Transport.InProcess)]
+    [InlineData(Transport.Kestrel)]
+    public async Task Calls_NotProtobuf_InvalidArgumentAndOneWarningLineWithoutStackTrace(Transport transport)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(transport);
+        string[] methods =
+        [
+            "/serssl.v1.Recognizer/Recognize", "/serssl.v1.Recognizer/Subscribe", "/serssl.v1.Recognizer/ListSessions", "/serssl.v1.Recognizer/GetModelInfo",
+            "/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch", "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        ];
+
+        var answers = new List<(string? Status, string? Message)>();
+        foreach (var method in methods)
+        {
+            answers.Add(await PostGarbage(server, method, ct));
+        }
+
+        Assert.All(answers, a => Assert.Equal("3", a.Status));
+        Assert.All(answers, a => Assert.Contains("not valid protobuf", Uri.UnescapeDataString(a.Message ?? string.Empty), StringComparison.Ordinal));
+        var warnings = server.Logs.Events.Where(e => e.Id.Id == 201).ToList();
+        Assert.Equal(methods, warnings.Select(w => (string)w.Fields["Method"]!));
+        Assert.All(warnings, w => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, w.Level));
+        Assert.DoesNotContain(server.Logs.Events, e => e.Exception is not null);
+        var info = await server.Client.GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct);
+        Assert.Equal(server.Engine.Bundle.Labels, info.Labels);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 0, 0, 0, 2, 8, 1 }, "13")]         // compressed flag without grpc-encoding: INTERNAL
+    [InlineData(new byte[] { 0, 0, 0, 0, 9, 8, 1 }, "13")]         // a frame that says 9 bytes and holds 2: INTERNAL
+    [InlineData(new byte[] { 0, 0x7f, 0xff, 0xff, 0xff, 8 }, "8")] // a frame over the message size limit: RESOURCE_EXHAUSTED
+    [InlineData(new byte[] { 0, 0x80, 0, 0, 8, 8, 1 }, "8")]       // a length of 2 GiB or more: RESOURCE_EXHAUSTED (was UNKNOWN)
+    [InlineData(new byte[] { 0xff, 0, 0, 0, 2, 8, 1 }, "13")]      // a flag byte that is neither 0 nor 1: INTERNAL (was UNKNOWN)
+    [InlineData(new byte[] { 0, 0, 0, 0, 2, 8, 1, 7, 0, 0, 0, 0 }, "13")] // a second frame with a bad flag: INTERNAL
+    public async Task Calls_BrokenFraming_GrpcsOwnStatusWithoutStackTrace(byte[] body, string expected)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.Kestrel);
+
+        var (status, message) = await PostGarbage(server, "/serssl.v1.Recognizer/GetModelInfo", ct, body);
+
+        TestContext.Current.SendDiagnosticMessage($"{Convert.ToHexString(body)}: grpc-status {status}, {message}");
+        Assert.Equal(expected, status);
+        Assert.DoesNotContain(server.Logs.Events, e => e.Exception is not null);
+    }
+
     [Fact]
     public async Task Limits_SessionsAndSubscribers_ResourceExhausted()
     {
@@ -264,7 +329,7 @@ public sealed class RecognizerServerTests
     public async Task ApiKey_MissingOrWrong_UnauthenticatedAndHealthStaysOpen()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var server = await ServerHarness.StartAsync(Transport.InProcess, new ServerOptions { ApiKeys = ["s3cret"] });
+        await using var server = await ServerHarness.StartAsync(Transport.InProcess, new ServerOptions { ApiKeys = [new ApiKey("s3cret", "key 1")] });
 
         var none = await Assert.ThrowsAsync<RpcException>(async () => await server.Client.GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct));
         var wrong = await Assert.ThrowsAsync<RpcException>(async () => await server.ClientWithKey("guess").GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct));
@@ -323,10 +388,10 @@ public sealed class RecognizerServerTests
         Assert.Contains(messagePart, ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static async Task<(string? Status, string? Message)> PostGarbage(ServerHarness server, string path, CancellationToken ct)
+    private static async Task<(string? Status, string? Message)> PostGarbage(ServerHarness server, string path, CancellationToken ct, byte[]? body = null)
     {
         using var http = server.Handler is null ? new HttpClient() : new HttpClient(server.Handler);
-        var garbage = new byte[] { 0, 0, 0, 0, 9, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x9a, 0xbc, 0xde, 0xf0 };
+        var garbage = body ?? [0, 0, 0, 0, 9, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x9a, 0xbc, 0xde, 0xf0];
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.Address, path))
         {
             Version = HttpVersion.Version20,

@@ -50,6 +50,7 @@ public sealed class ServerCommandTests : IDisposable
         Assert.Equal(StatusCode.OK, recognize.GetStatus().StatusCode);
         Assert.Equal(0, exitCode);
         Assert.Contains("server stopped.", server.Error, StringComparison.Ordinal);
+        Assert.Contains("API keys: none: every call and endpoint is open", server.Error, StringComparison.Ordinal);
         Assert.Equal("127.0.0.1", server.Address.Host);
         Assert.NotEqual(0, server.Address.Port);
     }
@@ -165,7 +166,7 @@ public sealed class ServerCommandTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var keys = Path.Combine(_dir, "keys.txt");
-        await File.WriteAllTextAsync(keys, "# dashboards\nfirst-key\n\n  second-key  \n", ct);
+        await File.WriteAllTextAsync(keys, "# dashboards\nfirst-key\n\n  second-key-0123456789  \n", ct);
         var server = await CommandServer.StartAsync(["serve", "--model", TestModel.Directory, "--urls", "http://127.0.0.1:0", "--api-key-file", keys], ct);
         await using var disposeServer = server;
         using var channel = GrpcChannel.ForAddress(server.Address);
@@ -176,7 +177,7 @@ public sealed class ServerCommandTests : IDisposable
                 return m;
             }));
 
-        var info = await Client("x-api-key", "second-key").GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct);
+        var info = await Client("x-api-key", "second-key-0123456789").GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct);
         var sessions = await Client("authorization", "Bearer first-key").ListSessionsAsync(new ListSessionsRequest(), cancellationToken: ct);
         var recognized = await ServerAudio.Recognize(Client("x-api-key", "first-key"), [ServerAudio.Config(), ServerAudio.Audio(ServerAudio.S16(ServerAudio.Tone(16_000, 1.5)))], ct);
         var wrong = await Assert.ThrowsAsync<RpcException>(async () => await Client("x-api-key", "third-key").GetModelInfoAsync(new GetModelInfoRequest(), cancellationToken: ct));
@@ -192,6 +193,31 @@ public sealed class ServerCommandTests : IDisposable
         Assert.Equal(StatusCode.Unauthenticated, none.StatusCode);
         Assert.Equal(StatusCode.Unauthenticated, wrongStream.StatusCode);
         Assert.DoesNotContain("second-key", server.Error, StringComparison.Ordinal);
+        Assert.Contains("API keys: required (2 accepted", server.Error, StringComparison.Ordinal);
+        Assert.Contains("warning: the API key of key 1 has 9 characters", server.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_EncryptedTlsKey_ExitsTwoSayingThePassphraseIsTheProblem()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (certificatePath, keyPath, _) = WriteSelfSignedCertificate(keyInCertificateFile: false);
+        // The certificate's own key, encrypted: only the passphrase stands between these files and a working server.
+        using (var certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath))
+        using (var own = certificate.GetECDsaPrivateKey()!)
+        {
+            var encrypted = own.ExportEncryptedPkcs8PrivateKeyPem("passphrase", new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000));
+            await File.WriteAllTextAsync(keyPath!, encrypted, ct);
+        }
+
+        var (exitCode, _, error) = await CommandServer.RunAsync(
+            ["serve", "--model", TestModel.Directory, "--urls", "https://127.0.0.1:0", "--tls-cert", certificatePath, "--tls-key", keyPath!],
+            ct);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("encrypted with a passphrase", error, StringComparison.Ordinal);
+        Assert.Contains(keyPath!, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -259,6 +285,9 @@ public sealed class ServerCommandTests : IDisposable
     [InlineData("--urls http://example.org:50051", "give an IP address")]
     [InlineData("--api-key-file /nonexistent/keys.txt", "Cannot read the API key file '/nonexistent/keys.txt'")]
     [InlineData("--burst-seconds -1", "burst allowance")]
+    [InlineData("--api-key-file /dev/null", "holds no key")]
+    [InlineData("--max-sessions-per-client 0", "per-client session limit")]
+    [InlineData("--idle-timeout-seconds 0", "--idle-timeout-seconds must be a positive")]
     public async Task Serve_BadOption_ExitsTwoWithTheReason(string options, string expected)
     {
         var ct = TestContext.Current.CancellationToken;

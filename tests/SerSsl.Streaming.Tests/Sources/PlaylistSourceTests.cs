@@ -138,7 +138,7 @@ public sealed class PlaylistSourceTests : IDisposable
 
         var ex = await Assert.ThrowsAsync<AudioSourceException>(async () => await source.OpenAsync(TestContext.Current.CancellationToken));
 
-        Assert.Contains($"playlist '{list}' line 1: No such audio file", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"playlist '{list}' line 1: '{Path.Combine(_dir, "clips")}' is a directory, not an audio file", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -44,44 +44,49 @@ internal static class DashboardEndpoints
         app.MapGet("/", (HttpContext context) => Asset(context, "index.html"));
         app.MapGet("/dashboard.css", (HttpContext context) => Asset(context, "dashboard.css"));
         app.MapGet("/dashboard.js", (HttpContext context) => Asset(context, "dashboard.js"));
-        app.MapGet("/api/model", (HttpContext context) => Json(context, keys, () => s_json.Format(RecognizerService.DescribeModel(registry))));
-        app.MapGet("/api/sessions", (HttpContext context) => Json(context, keys, () => s_json.Format(RecognizerService.DescribeSessions(registry))));
+        app.MapGet("/api/model", (HttpContext context) => Json(context, keys, _ => s_json.Format(RecognizerService.DescribeModel(registry))));
+        app.MapGet("/api/sessions", (HttpContext context) => Json(context, keys, caller => s_json.Format(RecognizerService.DescribeSessions(registry, caller))));
         app.MapGet("/api/sessions/{id}/events", (HttpContext context, string id) => StreamEventsAsync(context, id, registry, keys));
     }
 
     /// <summary>One server-sent event: its type, the sequence as its id for estimates, and the JSON of the message.</summary>
     internal static string Format(SessionEvent e) => e.EventCase switch
     {
-        SessionEvent.EventOneofCase.Estimate => string.Create(CultureInfo.InvariantCulture, $"event: estimate\nid: {e.Estimate.Sequence}\ndata: {s_json.Format(e.Estimate)}\n\n"),
-
-        // No id: a browser's Last-Event-ID stays the last estimate's, and a resumed stream starts after it, with the
-        // utterance events of the next estimate (they are published just before it).
-        SessionEvent.EventOneofCase.Utterance => $"event: utterance\ndata: {s_json.Format(e.Utterance)}\n\n",
+        // The id is the event sequence, for utterance events too: a browser's Last-Event-ID is then the last event it
+        // got, whichever kind, and a resumed stream starts exactly after it.
+        SessionEvent.EventOneofCase.Estimate => string.Create(CultureInfo.InvariantCulture, $"event: estimate\nid: {e.Estimate.EventSequence}\ndata: {s_json.Format(e.Estimate)}\n\n"),
+        SessionEvent.EventOneofCase.Utterance => string.Create(CultureInfo.InvariantCulture, $"event: utterance\nid: {e.Utterance.EventSequence}\ndata: {s_json.Format(e.Utterance)}\n\n"),
         _ => $"event: gap\ndata: {s_json.Format(e.Gap)}\n\n",
     };
 
     private static async Task StreamEventsAsync(HttpContext context, string id, ServerSessions registry, ApiKeys keys)
     {
-        if (Refuse(context, keys) is { } refusal)
+        if (!Authenticate(context, keys, out var caller, out var refusal))
         {
             await refusal.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        if (registry.Find(id) is not { } session)
+        if (registry.Find(id, caller) is not { } session)
         {
             await Results.Text($"No session '{Truncate(id)}'. GET /api/sessions lists the running sessions.\n", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        if (!TryReadStart(context.Request, out var from, out var problem))
+        if (!TryReadStart(context.Request, out var from, out var fromEvent, out var problem))
         {
             await Results.Text(problem + "\n", statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        using var call = registry.TrackCall();
-        using var subscription = session.TrySubscribe(from);
+        // Counted until the response has been sent (its last event included), as the gRPC streams are.
+        var call = registry.TrackCall();
+        context.Response.OnCompleted(() =>
+        {
+            call.Dispose();
+            return Task.CompletedTask;
+        });
+        using var subscription = session.TrySubscribe(from, fromEvent: fromEvent);
         if (subscription is null)
         {
             registry.Metrics.CallRejected();
@@ -118,22 +123,23 @@ internal static class DashboardEndpoints
     }
 
     /// <summary>
-    /// Where a stream starts: after <c>Last-Event-ID</c> (a browser reconnecting), else at <c>?from=N</c>, else with the
-    /// next event.
+    /// Where a stream starts: after <c>Last-Event-ID</c> (an event sequence: a browser reconnecting), else at
+    /// <c>?from=N</c> (an estimate sequence), else with the next event.
     /// </summary>
-    private static bool TryReadStart(HttpRequest request, out ulong? from, out string problem)
+    private static bool TryReadStart(HttpRequest request, out ulong? from, out ulong? fromEvent, out string problem)
     {
         from = null;
+        fromEvent = null;
         problem = string.Empty;
         if (request.Headers["Last-Event-ID"].FirstOrDefault() is { Length: > 0 } last)
         {
             if (!ulong.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) || sequence == ulong.MaxValue)
             {
-                problem = $"Last-Event-ID '{Truncate(last)}' is not an estimate sequence number.";
+                problem = $"Last-Event-ID '{Truncate(last)}' is not an event sequence number.";
                 return false;
             }
 
-            from = sequence + 1;
+            fromEvent = sequence + 1;
             return true;
         }
 
@@ -151,35 +157,36 @@ internal static class DashboardEndpoints
         return true;
     }
 
-    private static IResult Json(HttpContext context, ApiKeys keys, Func<string> body)
+    private static IResult Json(HttpContext context, ApiKeys keys, Func<Caller, string> body)
     {
-        if (Refuse(context, keys) is { } refusal)
+        if (!Authenticate(context, keys, out var caller, out var refusal))
         {
             return refusal;
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        return Results.Text(body(), "application/json; charset=utf-8");
+        return Results.Text(body(caller), "application/json; charset=utf-8");
     }
 
     /// <summary>
-    /// Null when the request may go on; else a 401. Browsers cannot add headers to an event stream, so besides
-    /// <c>x-api-key</c> and <c>Authorization: Bearer</c> the key may come as <c>?key=</c>.
+    /// True, with the caller, when the request may go on; else false with a 401. Browsers cannot add headers to an event
+    /// stream, so besides <c>x-api-key</c> and <c>Authorization: Bearer</c> the key may come as <c>?key=</c>.
     /// </summary>
-    private static IResult? Refuse(HttpContext context, ApiKeys keys)
+    private static bool Authenticate(HttpContext context, ApiKeys keys, out Caller caller, out IResult refusal)
     {
+        refusal = Results.Text("This server needs an API key: send 'x-api-key: KEY' or 'Authorization: Bearer KEY', or add ?key=KEY (open the dashboard as /?key=KEY).\n", statusCode: StatusCodes.Status401Unauthorized);
         if (!keys.Required)
         {
-            return null;
+            caller = Caller.Of(context, key: null);
+            return true;
         }
 
         var request = context.Request;
-        var key = request.Headers["x-api-key"].FirstOrDefault()
+        var key = keys.Find(request.Headers["x-api-key"].FirstOrDefault()
             ?? ApiKeys.FromAuthorization(request.Headers.Authorization.FirstOrDefault())
-            ?? request.Query["key"].FirstOrDefault();
-        return key is not null && keys.Accepts(key)
-            ? null
-            : Results.Text("This server needs an API key: send 'x-api-key: KEY' or 'Authorization: Bearer KEY', or add ?key=KEY (open the dashboard as /?key=KEY).\n", statusCode: StatusCodes.Status401Unauthorized);
+            ?? request.Query["key"].FirstOrDefault());
+        caller = Caller.Of(context, key);
+        return key is not null;
     }
 
     private static IResult Asset(HttpContext context, string name)
