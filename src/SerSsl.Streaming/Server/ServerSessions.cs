@@ -42,6 +42,21 @@ internal sealed class ServerSessions : IAsyncDisposable
     /// <summary>The engine's sessions, oldest first.</summary>
     public IReadOnlyList<StreamingSession> All => Engine.Sessions;
 
+    /// <summary>
+    /// Session slots taken against <see cref="ServerOptions.MaxSessions"/>: reserved before the engine knows a session and
+    /// freed after the engine has forgotten it, so it can briefly exceed <c>All.Count</c>.
+    /// </summary>
+    public int SlotsTaken
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reserved;
+            }
+        }
+    }
+
     /// <summary>True once <see cref="StopAllAsync"/> has begun: the server is shutting down.</summary>
     public bool IsStopping => Volatile.Read(ref _stopping) != 0;
 

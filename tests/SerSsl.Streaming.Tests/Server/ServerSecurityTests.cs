@@ -90,7 +90,7 @@ public sealed class ServerSecurityTests
 
         Assert.All(statuses, s => Assert.True(s is StatusCode.OK or StatusCode.AlreadyExists, $"got {s}"));
         Assert.Contains(StatusCode.OK, statuses);
-        await Eventually.WaitUntil(() => server.Registry.All.Count == 0, ct);
+        await Eventually.WaitUntil(() => server.Registry.SlotsTaken == 0, ct);
     }
 
     [Fact]
@@ -161,7 +161,9 @@ public sealed class ServerSecurityTests
         var third = await OpenAsync(server.ClientWithKey("alice-laptop-0123456789"), null, ct);
         var bob = await OpenAsync(server.ClientWithKey("bob-key-0123456789abc"), null, ct);
         laptop.Call.Dispose();
-        await Eventually.WaitUntil(() => server.Registry.All.Count == 2, ct);
+
+        // The engine forgets a session before the registry frees its slots: wait for the slots, not the engine.
+        await Eventually.WaitUntil(() => server.Registry.SlotsTaken == 2, ct);
         var again = await OpenAsync(server.ClientWithKey("alice-phone-0123456789"), null, ct);
 
         Assert.NotNull(laptop.SessionId);
@@ -204,7 +206,7 @@ public sealed class ServerSecurityTests
 
         var ended = await Assert.ThrowsAsync<RpcException>(() => ServerAudio.ReadAll(frozenCall.ResponseStream, ct));
         var elapsed = watch.Elapsed;
-        await Eventually.WaitUntil(() => server.Registry.All.Count == 0, ct);
+        await Eventually.WaitUntil(() => server.Registry.SlotsTaken == 0, ct);
         var next = await ServerAudio.Recognize(server.Client, [ServerAudio.Config(), ServerAudio.Audio(ServerAudio.S16(ServerAudio.Tone(16_000, 0.5)))], ct);
 
         Assert.Equal("frozen", frozen.SessionId);
