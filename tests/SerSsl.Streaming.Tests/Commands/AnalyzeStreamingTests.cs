@@ -142,39 +142,4 @@ public sealed class AnalyzeStreamingTests : IDisposable
         var run = Task.Run(() => SersCommandLine.Build().Parse(args).InvokeAsync(configuration, stop.Token), CancellationToken.None);
         return (run, stop, output, error);
     }
-
-    private sealed class LockedWriter : TextWriter
-    {
-        private readonly StringBuilder _text = new();
-        private readonly Lock _lock = new();
-
-        public override Encoding Encoding => Encoding.UTF8;
-
-        public string Text
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _text.ToString();
-                }
-            }
-        }
-
-        public override void Write(char value)
-        {
-            lock (_lock)
-            {
-                _text.Append(value);
-            }
-        }
-
-        public override void Write(string? value)
-        {
-            lock (_lock)
-            {
-                _text.Append(value);
-            }
-        }
-    }
 }

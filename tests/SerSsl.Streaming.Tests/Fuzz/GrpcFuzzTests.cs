@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
 using Google.Protobuf;
 using Grpc.Core;
 using SerSsl.Protos.V1;
@@ -52,7 +50,7 @@ public sealed class GrpcFuzzTests
             }
 
             var watch = Stopwatch.StartNew();
-            var (status, message) = await PostAsync(server, method.StartsWith('/') ? method : $"/serssl.v1.Recognizer/{method}", body, ct);
+            var (status, message) = await RawGrpc.PostAsync(server, method.StartsWith('/') ? method : $"/serssl.v1.Recognizer/{method}", body, ct);
             Assert.True(watch.Elapsed < s_perRequest, $"iteration {i}: {method} took {watch.Elapsed}");
             var code = status is null ? (StatusCode?)null : (StatusCode)int.Parse(status, System.Globalization.CultureInfo.InvariantCulture);
             var allowed = code is StatusCode.OK or StatusCode.InvalidArgument or StatusCode.ResourceExhausted or StatusCode.AlreadyExists or StatusCode.NotFound
@@ -83,23 +81,5 @@ public sealed class GrpcFuzzTests
         }
 
         return [.. body];
-    }
-
-    private static async Task<(string? Status, string? Message)> PostAsync(ServerHarness server, string path, byte[] body, CancellationToken ct)
-    {
-        using var http = new HttpClient(server.Handler!);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.Address, path))
-        {
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new ByteArrayContent(body),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
-        request.Headers.TryAddWithoutValidation("TE", "trailers");
-        using var response = await http.SendAsync(request, ct);
-        await response.Content.ReadAsByteArrayAsync(ct);
-        string? Header(string name) =>
-            response.TrailingHeaders.TryGetValues(name, out var t) ? t.First() : response.Headers.TryGetValues(name, out var h) ? h.First() : null;
-        return (Header("grpc-status"), Header("grpc-message"));
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using SerSsl.Streaming.Tests.Support;
 
 namespace SerSsl.Streaming.Tests.Server;
 
@@ -95,50 +96,6 @@ internal sealed class CommandServer : IAsyncDisposable
             _stop.Dispose();
             await _output.DisposeAsync();
             await _error.DisposeAsync();
-        }
-    }
-
-    /// <summary>A text writer that one thread may read while others write.</summary>
-    private sealed class LockedWriter : TextWriter
-    {
-        private readonly StringBuilder _text = new();
-        private readonly Lock _lock = new();
-
-        public override Encoding Encoding => Encoding.UTF8;
-
-        public string Text
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _text.ToString();
-                }
-            }
-        }
-
-        public override void Write(char value)
-        {
-            lock (_lock)
-            {
-                _text.Append(value);
-            }
-        }
-
-        public override void Write(string? value)
-        {
-            lock (_lock)
-            {
-                _text.Append(value);
-            }
-        }
-
-        public override void WriteLine(string? value)
-        {
-            lock (_lock)
-            {
-                _text.Append(value).Append(CoreNewLine);
-            }
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
@@ -227,7 +226,7 @@ public sealed class RecognizerServerTests
 
         foreach (var path in new[] { "/serssl.v1.Recognizer/Recognize", "/serssl.v1.Recognizer/Subscribe", "/serssl.v1.Recognizer/GetModelInfo" })
         {
-            var (status, message) = await PostGarbage(server, path, ct);
+            var (status, message) = await RawGrpc.PostAsync(server, path, RawGrpc.Garbage, ct);
             Assert.Equal("3", status); // INVALID_ARGUMENT
             Assert.False(string.IsNullOrEmpty(message), $"{path}: no grpc-message");
         }
@@ -276,7 +275,7 @@ public sealed class RecognizerServerTests
         var answers = new List<(string? Status, string? Message)>();
         foreach (var method in methods)
         {
-            answers.Add(await PostGarbage(server, method, ct));
+            answers.Add(await RawGrpc.PostAsync(server, method, RawGrpc.Garbage, ct));
         }
 
         Assert.All(answers, a => Assert.Equal("3", a.Status));
@@ -301,7 +300,7 @@ public sealed class RecognizerServerTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = await ServerHarness.StartAsync(Transport.Kestrel);
 
-        var (status, message) = await PostGarbage(server, "/serssl.v1.Recognizer/GetModelInfo", ct, body);
+        var (status, message) = await RawGrpc.PostAsync(server, "/serssl.v1.Recognizer/GetModelInfo", body, ct);
 
         TestContext.Current.SendDiagnosticMessage($"{Convert.ToHexString(body)}: grpc-status {status}, {message}");
         Assert.Equal(expected, status);
@@ -386,24 +385,5 @@ public sealed class RecognizerServerTests
         var ex = await Assert.ThrowsAsync<RpcException>(() => ServerAudio.Recognize(server.Client, requests, ct));
         Assert.True(code == ex.StatusCode, $"expected {code} ({messagePart}), got {ex.StatusCode}: {ex.Status.Detail}");
         Assert.Contains(messagePart, ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static async Task<(string? Status, string? Message)> PostGarbage(ServerHarness server, string path, CancellationToken ct, byte[]? body = null)
-    {
-        using var http = server.Handler is null ? new HttpClient() : new HttpClient(server.Handler);
-        var garbage = body ?? [0, 0, 0, 0, 9, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x9a, 0xbc, 0xde, 0xf0];
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.Address, path))
-        {
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new ByteArrayContent(garbage),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
-        request.Headers.TryAddWithoutValidation("TE", "trailers");
-        using var response = await http.SendAsync(request, ct);
-        await response.Content.ReadAsByteArrayAsync(ct);
-        string? Header(string name) =>
-            response.TrailingHeaders.TryGetValues(name, out var t) ? t.First() : response.Headers.TryGetValues(name, out var h) ? h.First() : null;
-        return (Header("grpc-status"), Header("grpc-message"));
     }
 }
