@@ -77,6 +77,9 @@ public sealed class SessionAudioWriter
         }
     }
 
+    /// <summary>True once <see cref="Complete"/> has been called: no more audio is accepted.</summary>
+    public bool IsCompleted => Volatile.Read(ref _completed) != 0;
+
     /// <summary>Ends the audio: what is buffered is still processed, then the session ends.</summary>
     /// <param name="error">Why the audio ended early (a device or a client failed), reported as the session's failure once what came before has been published; null for a normal end.</param>
     /// <returns>True when this call ended the audio; false when it had already ended.</returns>

@@ -96,9 +96,11 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
                 throw new RpcException(new Status(StatusCode.Unavailable, string.Create(CultureInfo.InvariantCulture, $"The server is shutting down: session '{sessionId}' stopped after {ingest.BytesReceived} bytes of audio, and audio sent after that was not processed. Connect again and send the rest.")));
             }
 
-            // Normally the client ended its audio, so the pump has finished and the session drained. When the session
-            // ended first (server shutdown), the client's request stream is abandoned in the finally below.
-            if (pump.IsCompleted || failed.IsCancellationRequested)
+            // Normally the client ended its audio, so the pump has finished and the session drained. The pump may still
+            // be between ending the audio and reporting why (a partial frame at the end): once the audio is complete it
+            // reads no more, so waiting for it is prompt and its error is not lost. When the session ended first
+            // (server shutdown), the client's request stream is abandoned in the finally below.
+            if (pump.IsCompleted || failed.IsCancellationRequested || session.Audio.IsCompleted)
             {
                 await pump.ConfigureAwait(false);
             }

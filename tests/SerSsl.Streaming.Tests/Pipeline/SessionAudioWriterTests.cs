@@ -75,4 +75,19 @@ public sealed class SessionAudioWriterTests
         Assert.Contains("complete", late.Message, StringComparison.Ordinal);
         Assert.Equal("device gone", writer.Error?.Message);
     }
+
+    [Fact]
+    public void Complete_SetsIsCompletedOnceAndOnlyTheFirstCallEndsTheAudio()
+    {
+        var writer = new SessionAudioWriter(new AudioFormat(1_000, 1), isLive: false, s_small);
+
+        var before = writer.IsCompleted;
+        var first = writer.Complete();
+        var second = writer.Complete();
+
+        Assert.False(before);
+        Assert.True(first);
+        Assert.False(second);
+        Assert.True(writer.IsCompleted);
+    }
 }

@@ -182,6 +182,34 @@ public sealed class RecognizerServerTests
         Assert.Empty(server.Registry.All);
     }
 
+    [Fact]
+    public async Task Recognize_PartialFrameAtTheEnd_IsReportedEveryTimeNotLostToTheSessionEndingFirst()
+    {
+        // The upload ends the audio and then reports the partial frame; the session may end in between. Many short
+        // calls at once make that window likely: every one must still end with INVALID_ARGUMENT.
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await ServerHarness.StartAsync(Transport.Kestrel, new ServerOptions { MaxSessionsPerClient = 8 });
+        var audio = ServerAudio.S16(ServerAudio.Tone(16_000, 0.1));
+        var outcomes = new List<StatusCode>();
+        for (var round = 0; round < 8; round++)
+        {
+            outcomes.AddRange(await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            {
+                try
+                {
+                    await ServerAudio.Recognize(server.Client, [ServerAudio.Config(), ServerAudio.Audio(audio.AsSpan(0, audio.Length - 1))], ct);
+                    return StatusCode.OK;
+                }
+                catch (RpcException ex)
+                {
+                    return ex.StatusCode;
+                }
+            })));
+        }
+
+        Assert.All(outcomes, code => Assert.Equal(StatusCode.InvalidArgument, code));
+    }
+
     [Theory]
     [InlineData(Transport.InProcess)]
     [InlineData(Transport.Kestrel)]
