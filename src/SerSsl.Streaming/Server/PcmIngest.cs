@@ -17,6 +17,9 @@ internal enum IngestError
 
     /// <summary>The client sent nothing for longer than the idle timeout.</summary>
     Idle,
+
+    /// <summary>The audio cannot be decoded (an Opus packet that is damaged or lasts other than declared).</summary>
+    InvalidAudio,
 }
 
 /// <summary>A <see cref="PcmIngest"/> refused audio; <see cref="Error"/> says why.</summary>
@@ -27,9 +30,9 @@ internal sealed class IngestException(IngestError error, string message) : Excep
 }
 
 /// <summary>
-/// Raw PCM from a network client into a live session: decodes the bytes of each message (which need not hold whole
-/// frames: the rest of a frame is taken from the next message) and writes the samples to the session's
-/// <see cref="SessionAudioWriter"/>.
+/// Audio from a network client into a live session: raw PCM, where a message need not hold whole frames (the rest of a
+/// frame is taken from the next message), or Opus, one packet per message. Decodes each message and writes the
+/// samples to the session's <see cref="SessionAudioWriter"/>.
 /// </summary>
 /// <remarks>
 /// The session is live: it never waits for the client and drops the oldest audio when it falls behind. To keep a
@@ -38,7 +41,8 @@ internal sealed class IngestException(IngestError error, string message) : Excep
 /// </remarks>
 internal sealed class PcmIngest
 {
-    private readonly RawPcmDecoder _decoder;
+    private readonly RawPcmDecoder? _decoder;
+    private readonly OpusPacketDecoder? _opus;
     private readonly AudioFormat _format;
     private readonly double _burstSeconds;
     private readonly TimeProvider _time;
@@ -51,27 +55,52 @@ internal sealed class PcmIngest
     /// <param name="time">The clock; null for the system clock.</param>
     /// <exception cref="AudioSourceException">The format is out of range.</exception>
     public PcmIngest(AudioFormat format, RawSampleEncoding encoding, double burstSeconds, TimeProvider? time = null)
+        : this(format, burstSeconds, time)
+    {
+        _decoder = new RawPcmDecoder(encoding, format.Channels);
+    }
+
+    /// <summary>Creates the ingest for Opus packets, one per message.</summary>
+    /// <param name="opus">The decoder; the session gets its 48 kHz audio in its channels.</param>
+    /// <param name="burstSeconds">How far the audio may run ahead of real time; infinity disables the check.</param>
+    /// <param name="time">The clock; null for the system clock.</param>
+    public PcmIngest(OpusPacketDecoder opus, double burstSeconds, TimeProvider? time = null)
+        : this(new AudioFormat(OpusPacketDecoder.DecodeRate, (opus ?? throw new ArgumentNullException(nameof(opus))).Channels), burstSeconds, time)
+    {
+        _opus = opus;
+    }
+
+    private PcmIngest(AudioFormat format, double burstSeconds, TimeProvider? time)
     {
         ArgumentNullException.ThrowIfNull(format);
         format.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(burstSeconds);
         _format = format;
-        _decoder = new RawPcmDecoder(encoding, format.Channels);
         _burstSeconds = burstSeconds;
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Bytes of PCM accepted so far.</summary>
-    public long BytesReceived => _decoder.BytesReceived;
+    /// <summary>Rate and channels of the decoded audio: what the session gets.</summary>
+    public AudioFormat Format => _format;
+
+    /// <summary>True for Opus packets, false for PCM.</summary>
+    public bool IsOpus => _opus is not null;
+
+    /// <summary>Bytes of audio (PCM, or Opus packets) accepted so far.</summary>
+    public long BytesReceived => _opus?.BytesReceived ?? _decoder!.BytesReceived;
+
+    /// <summary>Opus packets accepted so far; 0 for PCM.</summary>
+    public long PacketsReceived => _opus?.Packets ?? 0;
 
     /// <summary>Decodes one message's bytes and writes the whole frames they complete.</summary>
     /// <param name="bytes">PCM in the ingest's encoding; need not be whole frames.</param>
     /// <param name="writer">The session's audio.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <exception cref="IngestException">The audio runs ahead of real time beyond the burst allowance.</exception>
+    /// <exception cref="IngestException">An Opus packet cannot be decoded (<see cref="IngestError.InvalidAudio"/>).</exception>
     public async ValueTask AppendAsync(ReadOnlyMemory<byte> bytes, SessionAudioWriter writer, CancellationToken cancellationToken)
     {
-        if (bytes.IsEmpty)
+        if (bytes.IsEmpty && _opus is null)
         {
             return;
         }
@@ -82,8 +111,9 @@ internal sealed class PcmIngest
             _firstArrival = now;
         }
 
-        var frames = _decoder.FramesFor(bytes.Length);
-        var framesReceived = _decoder.FramesDecoded + frames;
+        // For Opus the packet's duration before the pre-skip counts: it is what the sender's clock advanced by.
+        var frames = _opus?.FrameSamples ?? _decoder!.FramesFor(bytes.Length);
+        var framesReceived = (_opus is null ? _decoder!.FramesDecoded : _opus.Packets * _opus.FrameSamples) + frames;
         var elapsed = _time.GetElapsedTime(_firstArrival, now).TotalSeconds;
         var ahead = ((double)framesReceived / _format.SampleRate) - elapsed;
         if (ahead > _burstSeconds)
@@ -95,16 +125,33 @@ internal sealed class PcmIngest
 
         if (frames == 0)
         {
-            _decoder.Decode(bytes.Span, []);
+            _decoder!.Decode(bytes.Span, []);
             return;
         }
 
-        var samples = frames * _format.Channels;
-        var buffer = ArrayPool<float>.Shared.Rent(samples);
+        var buffer = ArrayPool<float>.Shared.Rent(frames * _format.Channels);
         try
         {
-            _decoder.Decode(bytes.Span, buffer);
-            await writer.WriteAsync(buffer.AsMemory(0, samples), cancellationToken).ConfigureAwait(false);
+            if (_opus is not null)
+            {
+                try
+                {
+                    frames = _opus.Decode(bytes.Span, buffer);
+                }
+                catch (OpusPacketException ex)
+                {
+                    throw new IngestException(IngestError.InvalidAudio, ex.Message);
+                }
+            }
+            else
+            {
+                _decoder!.Decode(bytes.Span, buffer);
+            }
+
+            if (frames > 0)
+            {
+                await writer.WriteAsync(buffer.AsMemory(0, frames * _format.Channels), cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -118,7 +165,7 @@ internal sealed class PcmIngest
     public void Complete(SessionAudioWriter writer)
     {
         writer.Complete();
-        if (!_decoder.TryEnd("The audio", out var message))
+        if (_decoder is not null && !_decoder.TryEnd("The audio", out var message))
         {
             throw new IngestException(IngestError.PartialFrame, $"{message} Send whole frames.");
         }

@@ -41,18 +41,18 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         var config = requestStream.Current.RequestCase == RecognizeRequest.RequestOneofCase.Config
             ? requestStream.Current.Config
             : throw Reject(context, StatusCode.InvalidArgument, $"The first message must be RecognizeRequest.config with the audio format; got {Describe(requestStream.Current)}.");
-        var (format, encoding) = ParseFormat(config.Format, context);
+        var ingest = ParseFormat(config.Format, context);
+        var format = ingest.Format;
         var id = config.SessionId is { Length: > 0 } name ? name : null;
         if (id is not null && !SessionIdPattern().IsMatch(id))
         {
             throw Reject(context, StatusCode.InvalidArgument, $"Session id '{Truncate(id)}' is not valid: use 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
         }
 
-        var ingest = new PcmIngest(format, encoding, registry.Options.BurstSeconds);
         StreamingSession session;
         try
         {
-            session = registry.Create(new SessionInput(format, IsLive: true, $"grpc: {context.Peer}"), id, Caller.Of(context));
+            session = registry.Create(new SessionInput(format, IsLive: true, ingest.IsOpus ? $"grpc: {context.Peer}, Opus" : $"grpc: {context.Peer}"), id, Caller.Of(context));
         }
         catch (SessionLimitException ex)
         {
@@ -200,19 +200,24 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         };
     }
 
-    /// <summary>Checks a format message and turns it into the source's terms.</summary>
-    private (Sources.AudioFormat Format, RawSampleEncoding Encoding) ParseFormat(ProtoAudioFormat? format, ServerCallContext context)
+    /// <summary>Checks a format message and makes the ingest for it.</summary>
+    private PcmIngest ParseFormat(ProtoAudioFormat? format, ServerCallContext context)
     {
         if (format is null)
         {
-            throw Reject(context, StatusCode.InvalidArgument, "RecognizeRequest.config.format is missing: give sample_rate, channels and encoding (S16LE or F32LE).");
+            throw Reject(context, StatusCode.InvalidArgument, "RecognizeRequest.config.format is missing: give sample_rate, channels and encoding (S16LE, F32LE or OPUS).");
+        }
+
+        if (format.Encoding == AudioEncoding.Opus)
+        {
+            return ParseOpusFormat(format, context);
         }
 
         var encoding = format.Encoding switch
         {
             AudioEncoding.S16Le => RawSampleEncoding.S16LE,
             AudioEncoding.F32Le => RawSampleEncoding.F32LE,
-            _ => throw Reject(context, StatusCode.InvalidArgument, $"Audio encoding {format.Encoding} is not supported: use AUDIO_ENCODING_S16LE or AUDIO_ENCODING_F32LE."),
+            _ => throw Reject(context, StatusCode.InvalidArgument, $"Audio encoding {format.Encoding} is not supported: use AUDIO_ENCODING_S16LE, AUDIO_ENCODING_F32LE or AUDIO_ENCODING_OPUS."),
         };
         if (format.SampleRate is < Sources.AudioFormat.MinSampleRate or > Sources.AudioFormat.MaxSampleRate)
         {
@@ -224,7 +229,38 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
             throw Reject(context, StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"{format.Channels} channels are not supported: use 1 to {Sources.AudioFormat.MaxChannels}."));
         }
 
-        return (new Sources.AudioFormat((int)format.SampleRate, (int)format.Channels), encoding);
+        if (format.FrameDurationUs != 0 || format.PreSkip != 0)
+        {
+            throw Reject(context, StatusCode.InvalidArgument, "frame_duration_us and pre_skip are for AUDIO_ENCODING_OPUS only; with PCM (S16LE, F32LE) leave them 0.");
+        }
+
+        return new PcmIngest(new Sources.AudioFormat((int)format.SampleRate, (int)format.Channels), encoding, registry.Options.BurstSeconds);
+    }
+
+    private PcmIngest ParseOpusFormat(ProtoAudioFormat format, ServerCallContext context)
+    {
+        if (format.SampleRate != OpusPacketDecoder.DecodeRate)
+        {
+            throw Reject(context, StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"Sample rate {format.SampleRate} Hz is not the Opus decoding rate: give 48000 for Opus, whatever rate the encoder was given (Opus streams decode at 48 kHz, as in RTP)."));
+        }
+
+        if (format.Channels is < 1 or > 2)
+        {
+            throw Reject(context, StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"{format.Channels} channels are not supported for Opus: use 1 or 2."));
+        }
+
+        if (!OpusPacketDecoder.FrameDurationsMicroseconds.Contains((int)Math.Min(format.FrameDurationUs, int.MaxValue)))
+        {
+            throw Reject(context, StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"frame_duration_us {format.FrameDurationUs} is not an Opus packet duration: give how long each packet lasts, 2500, 5000, 10000, 20000 (libopus's default), 40000, 60000, 80000, 100000 or 120000."));
+        }
+
+        if (format.PreSkip > OpusPacketDecoder.MaxPreSkip)
+        {
+            throw Reject(context, StatusCode.InvalidArgument, string.Create(CultureInfo.InvariantCulture, $"pre_skip {format.PreSkip} is too large: give the encoder's look-ahead in samples at 48 kHz, 0 to {OpusPacketDecoder.MaxPreSkip} (312 for libopus)."));
+        }
+
+        var decoder = new OpusPacketDecoder((int)format.Channels, (int)format.FrameDurationUs, (int)format.PreSkip);
+        return new PcmIngest(decoder, registry.Options.BurstSeconds);
     }
 
     /// <summary>

@@ -67,6 +67,47 @@ public sealed class NodeClientTests : IDisposable
     }
 
     [Fact]
+    public async Task RecognizeAndSubscribe_NodeClientSendsOpusAndPcmOfOneRecording_EstimatesAgreeAndOpusTakesAFractionOfTheBytes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var node = RequireNodeClient();
+        var demo = WavFile.ReadMono(TestModel.DemoRecording);
+        var wav = Path.Combine(_dir, "excerpt.wav");
+        WavFile.Write(wav, demo.Samples.AsSpan(0, 6 * demo.SampleRate), demo.SampleRate, WavSampleFormat.Pcm16, 1);
+        var opus = OggOpusPackets.Encode(wav, Path.Combine(_dir, "excerpt.opus")).Path;
+        await using var server = await ServerHarness.StartAsync(Transport.Kestrel);
+
+        var summaries = new List<JsonElement>();
+        foreach (var input in new[] { "--wav", "--opus" })
+        {
+            var path = input == "--wav" ? wav : opus;
+            var (exitCode, output, error) = await RunNodeAsync(
+                node,
+                ["recognize-and-subscribe.js", "--address", server.Address.ToString(), input, path, "--lead-seconds", "2", "--estimates", "1"],
+                ct);
+            Assert.True(exitCode == 0, $"node {input} exited with {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
+            summaries.Add(JsonDocument.Parse(output).RootElement.Clone());
+        }
+
+        var (pcm, fromOpus) = (summaries[0], summaries[1]);
+        Assert.Equal("AUDIO_ENCODING_S16LE", pcm.GetProperty("encoding").GetString());
+        Assert.Equal("AUDIO_ENCODING_OPUS", fromOpus.GetProperty("encoding").GetString());
+        var expected = EstimateList(pcm);
+        var actual = EstimateList(fromOpus);
+        var shared = expected.Keys.Where(actual.ContainsKey).ToList();
+        Assert.True(shared.Count >= expected.Count - 1, $"{shared.Count} shared estimates of {expected.Count}");
+        var meanDifference = shared.Average(k => expected[k].P.Zip(actual[k].P, (a, b) => Math.Abs(a - b)).Max());
+        var agreement = shared.Count(k => expected[k].Top == actual[k].Top) / (double)shared.Count;
+        var pcmBytesPerSecond = pcm.GetProperty("audioBytes").GetDouble() / 6.0;
+        var opusBytesPerSecond = fromOpus.GetProperty("audioBytes").GetDouble() / 6.0;
+        TestContext.Current.SendDiagnosticMessage(System.FormattableString.Invariant(
+            $"node client, 6 s of the demo: s16 PCM {pcmBytesPerSecond:F0} B/s in {pcm.GetProperty("messages").GetInt32()} messages, Opus {opusBytesPerSecond:F0} B/s in {fromOpus.GetProperty("messages").GetInt32()} packets; {shared.Count} estimates, mean largest probability difference {meanDifference:F4}, top labels agree on {agreement:P1}"));
+        Assert.True(meanDifference <= 0.12, $"mean largest probability difference {meanDifference:F4}"); // the bound OpusIngestTests measured
+        Assert.True(agreement >= 0.85, $"top labels agree on {agreement:P1}");
+        Assert.True(opusBytesPerSecond < pcmBytesPerSecond / 4, $"Opus {opusBytesPerSecond:F0} B/s against PCM {pcmBytesPerSecond:F0} B/s");
+    }
+
+    [Fact]
     public async Task RecognizeAndSubscribe_AudioFasterThanTheBurstAllowance_NodeClientReportsResourceExhaustedAndFails()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -85,6 +126,11 @@ public sealed class NodeClientTests : IDisposable
         Assert.Contains("burst allowance", recognize.GetProperty("status").GetProperty("details").GetString(), StringComparison.Ordinal);
         Assert.Contains(json.RootElement.GetProperty("problems").EnumerateArray(), p => p.GetString()!.StartsWith("recognize: ended with RESOURCE_EXHAUSTED", StringComparison.Ordinal));
     }
+
+    private static Dictionary<long, (string Top, double[] P)> EstimateList(JsonElement summary) =>
+        summary.GetProperty("recognize").GetProperty("estimateList").EnumerateArray().ToDictionary(
+            e => e.GetProperty("sequence").GetInt64(),
+            e => (e.GetProperty("top").GetString()!, e.GetProperty("p").EnumerateArray().Select(p => p.GetDouble()).ToArray()));
 
     /// <summary>The node executable, or a skip of the calling test when node or the client's packages are missing.</summary>
     private static string RequireNodeClient()

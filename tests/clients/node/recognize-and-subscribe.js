@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// A serssl.v1 client written from the .proto files alone: streams a WAV through Recognize at real-time pace and,
-// while it plays, follows the same session through Subscribe (from sequence 0, so nothing is missed). Prints a JSON
-// summary of both streams on stdout and exits 0 only if both received estimates, neither has a gap in its sequence
-// numbers, and the two agree on every estimate they share.
+// A serssl.v1 client written from the .proto files alone: streams a WAV (as PCM) or an Ogg Opus file (as raw Opus
+// packets, one per message) through Recognize at real-time pace and, while it plays, follows the same session
+// through Subscribe (from sequence 0, so nothing is missed). Prints a JSON summary of both streams on stdout and exits
+// 0 only if both received estimates, neither has a gap in its sequence numbers, and the two agree on every estimate
+// they share.
 //
 //   node recognize-and-subscribe.js --address 127.0.0.1:50051 --wav ../../../samples/demo.wav
+//   node recognize-and-subscribe.js --address 127.0.0.1:50051 --opus speech.opus   (made by: opusenc in.wav speech.opus)
 //
-// Options: --address HOST:PORT (or http://HOST:PORT), --wav PATH (16-bit PCM or 32-bit float WAV), --session ID
-// (default node-PID), --speed X (times real time, default 1), --lead-seconds S (how far the audio may run ahead of
-// real time, default 1; keep it under the server's --burst-seconds), --chunk-ms MS (audio per message, default 100),
-// --api-key KEY, --timeout-seconds S (default 120).
+// Options: --address HOST:PORT (or http://HOST:PORT), --wav PATH (16-bit PCM or 32-bit float WAV) or --opus PATH
+// (Ogg Opus, one stream, every packet of one duration but the last), --session ID (default node-PID), --speed X
+// (times real time, default 1), --lead-seconds S (how far the audio may run ahead of real time, default 1; keep it
+// under the server's --burst-seconds), --chunk-ms MS (PCM audio per message, default 100), --api-key KEY,
+// --timeout-seconds S (default 120), --estimates 1 (add every estimate's probabilities to the summary).
 'use strict';
 
 const fs = require('node:fs');
@@ -23,6 +26,8 @@ function parseArgs(argv) {
   const args = {
     address: '127.0.0.1:50051',
     wav: null,
+    opus: null,
+    estimates: 0,
     session: `node-${process.pid}`,
     speed: 1,
     leadSeconds: 1,
@@ -33,6 +38,8 @@ function parseArgs(argv) {
   const names = {
     '--address': 'address',
     '--wav': 'wav',
+    '--opus': 'opus',
+    '--estimates': 'estimates',
     '--session': 'session',
     '--speed': 'speed',
     '--lead-seconds': 'leadSeconds',
@@ -47,8 +54,8 @@ function parseArgs(argv) {
     }
     args[key] = typeof args[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
   }
-  if (!args.wav) {
-    throw new Error('give --wav PATH');
+  if (!args.wav === !args.opus) {
+    throw new Error('give --wav PATH or --opus PATH');
   }
   for (const key of ['speed', 'chunkMs', 'timeoutSeconds']) {
     if (!(args[key] > 0)) {
@@ -104,6 +111,54 @@ function readWav(file) {
   return { sampleRate: format.sampleRate, channels: format.channels, encoding, frameBytes, data: data.subarray(0, data.length - (data.length % frameBytes)) };
 }
 
+// How long an Opus packet lasts, in 48 kHz samples, from its table of contents (RFC 6716 section 3.1).
+function opusPacketSamples(packet) {
+  const config = packet[0] >> 3;
+  let frame;
+  if (config < 12) {
+    frame = [480, 960, 1920, 2880][config % 4]; // SILK: 10, 20, 40, 60 ms
+  } else if (config < 16) {
+    frame = [480, 960][config % 2]; // hybrid: 10, 20 ms
+  } else {
+    frame = [120, 240, 480, 960][config % 4]; // CELT: 2.5, 5, 10, 20 ms
+  }
+  const code = packet[0] & 3;
+  const frames = code === 0 ? 1 : code < 3 ? 2 : packet.length > 1 ? packet[1] & 0x3f : 0;
+  return frame * frames;
+}
+
+// Reads the raw packets of a single-stream Ogg Opus file (RFC 7845): the OpusHead header's channels and pre-skip,
+// then every audio packet, taken out of its pages by the lacing values.
+function readOpus(file) {
+  const bytes = fs.readFileSync(file);
+  const packets = [];
+  let current = [];
+  for (let at = 0; at < bytes.length;) {
+    if (bytes.length - at < 27 || bytes.toString('ascii', at, at + 4) !== 'OggS') {
+      throw new Error(`${file}: no Ogg page at byte ${at}; give an Ogg Opus file (opusenc in.wav out.opus)`);
+    }
+    const segments = bytes[at + 26];
+    let body = at + 27 + segments;
+    for (let i = 0; i < segments; i += 1) {
+      const lace = bytes[at + 27 + i];
+      current.push(bytes.subarray(body, body + lace));
+      body += lace;
+      if (lace < 255) {
+        packets.push(Buffer.concat(current));
+        current = [];
+      }
+    }
+    at = body;
+  }
+  if (packets.length < 3 || packets[0].toString('ascii', 0, 8) !== 'OpusHead') {
+    throw new Error(`${file}: not an Ogg Opus file with audio`);
+  }
+  const head = packets[0];
+  const audio = packets.slice(2);
+  const frameSamples = opusPacketSamples(audio[0]);
+  return { channels: head[9], preSkip: head.readUInt16LE(10), frameSamples, packets: audio };
+}
+
 function loadClient(args) {
   const definition = protoLoader.loadSync('serssl/v1/recognizer.proto', {
     includeDirs: [PROTO_ROOT],
@@ -120,7 +175,7 @@ function loadClient(args) {
 }
 
 function newStats() {
-  return { estimates: 0, sequences: [], utterances: 0, gapEvents: 0, topLabels: {}, byKey: new Map(), status: null };
+  return { estimates: 0, sequences: [], utterances: 0, gapEvents: 0, topLabels: {}, byKey: new Map(), probabilities: [], status: null };
 }
 
 function record(stats, kind, message) {
@@ -130,6 +185,7 @@ function record(stats, kind, message) {
     stats.sequences.push(sequence);
     stats.topLabels[message.top_label] = (stats.topLabels[message.top_label] || 0) + 1;
     stats.byKey.set(sequence, `${message.top_label} ${message.confidence.toFixed(6)} ${message.start_seconds} ${message.end_seconds} ${message.speech}`);
+    stats.probabilities.push({ sequence, top: message.top_label, p: message.probabilities.map((l) => l.probability) });
   } else if (kind === 'utterance') {
     stats.utterances += 1;
   } else if (kind === 'gap') {
@@ -148,9 +204,10 @@ function sequenceGaps(sequences) {
   return gaps;
 }
 
-function summarize(stats) {
+function summarize(stats, withEstimates) {
   const sequences = stats.sequences;
   return {
+    ...(withEstimates ? { estimateList: stats.probabilities } : {}),
     estimates: stats.estimates,
     firstSequence: sequences.length ? sequences[0] : null,
     lastSequence: sequences.length ? sequences[sequences.length - 1] : null,
@@ -190,6 +247,30 @@ function collect(call, stats, pick, onFirst) {
   });
 }
 
+// Sends one Opus packet per message, paced like the PCM: a packet lasts frameSamples at 48 kHz.
+async function streamOpus(call, opus, args, ended) {
+  const start = process.hrtime.bigint();
+  let stopped = false;
+  let sentSamples = 0;
+  ended.then(() => { stopped = true; });
+  for (const audio of opus.packets) {
+    if (stopped) {
+      break;
+    }
+    if (!call.write({ audio })) {
+      await Promise.race([new Promise((resolve) => call.once('drain', resolve)), ended]);
+    }
+    sentSamples += opusPacketSamples(audio);
+    const elapsedSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const wait = (sentSamples / 48000 - args.leadSeconds) / args.speed - elapsedSeconds;
+    if (wait > 0) {
+      await sleep(wait * 1000);
+    }
+  }
+  call.end();
+  return sentSamples / 48000;
+}
+
 async function streamAudio(call, wav, args, ended) {
   const chunkBytes = Math.max(1, Math.round((wav.sampleRate * args.chunkMs) / 1000)) * wav.frameBytes;
   const bytesPerSecond = wav.sampleRate * wav.frameBytes;
@@ -215,7 +296,8 @@ async function streamAudio(call, wav, args, ended) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const wav = readWav(args.wav);
+  const wav = args.wav ? readWav(args.wav) : null;
+  const opus = args.opus ? readOpus(args.opus) : null;
   const client = loadClient(args);
   const metadata = new grpc.Metadata();
   if (args.apiKey) {
@@ -238,7 +320,10 @@ async function main() {
     sessionId = s.session_id;
     resolveStarted();
   });
-  call.write({ config: { format: { sample_rate: wav.sampleRate, channels: wav.channels, encoding: wav.encoding }, session_id: args.session } });
+  const format = wav
+    ? { sample_rate: wav.sampleRate, channels: wav.channels, encoding: wav.encoding }
+    : { sample_rate: 48000, channels: opus.channels, encoding: 'AUDIO_ENCODING_OPUS', frame_duration_us: (opus.frameSamples * 1000) / 48, pre_skip: opus.preSkip };
+  call.write({ config: { format, session_id: args.session } });
 
   // Subscribe once the session exists, from sequence 0: the replay buffer holds what was published before.
   const failedEarly = recognizeDone.then(() => { throw new Error('the Recognize call ended before it started'); });
@@ -247,7 +332,7 @@ async function main() {
     await Promise.race([started, failedEarly]);
     const subscription = client.Subscribe({ session_id: sessionId, from_sequence: 0 }, metadata, { deadline: deadline() });
     subscribeDone = collect(subscription, subscribe, (m) => m.event);
-    sentSeconds = await streamAudio(call, wav, args, recognizeDone);
+    sentSeconds = wav ? await streamAudio(call, wav, args, recognizeDone) : await streamOpus(call, opus, args, recognizeDone);
   } catch (error) {
     if (!recognize.status) {
       throw error;
@@ -267,9 +352,12 @@ async function main() {
   const summary = {
     sessionId: args.session,
     labels,
+    encoding: format.encoding,
     audioSeconds: Number(sentSeconds.toFixed(3)),
+    audioBytes: wav ? wav.data.length : opus.packets.reduce((sum, p) => sum + p.length, 0),
+    messages: wav ? Math.ceil(wav.data.length / (Math.max(1, Math.round((wav.sampleRate * args.chunkMs) / 1000)) * wav.frameBytes)) : opus.packets.length,
     wallSeconds: Number(((Date.now() - startedAt) / 1000).toFixed(3)),
-    recognize: summarize(recognize),
+    recognize: summarize(recognize, args.estimates > 0),
     subscribe: summarize(subscribe),
     sharedEstimates: shared,
     mismatchedSequences: mismatches,
