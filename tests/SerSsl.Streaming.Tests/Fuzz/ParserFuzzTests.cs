@@ -52,6 +52,26 @@ public sealed class ParserFuzzTests : IDisposable
     }
 
     [Fact]
+    public void OpusPacketDecoder_MutatedPackets_OnlyOpusPacketException()
+    {
+        // Raw packets as a gRPC client sends them: the corpus file's packets, each mutated one decoded after a good one.
+        var file = OggOpusPackets.Read(Path.Combine(AppContext.BaseDirectory, "Fuzz", "corpus", "mono-16k.opus"));
+        var seeds = file.Packets.Take(16).ToList();
+        var frameUs = (int)(Concentus.Structs.OpusPacketInfo.GetNumSamples(seeds[0], OpusPacketDecoder.DecodeRate) * 1_000_000L / OpusPacketDecoder.DecodeRate);
+        var buffer = new float[OpusPacketDecoder.DecodeRate / 1000 * 120];
+
+        var outcomes = Run(seeds, InputMutator.Iterations(3000), seed: 11, (input, _) =>
+        {
+            var decoder = new OpusPacketDecoder(file.Channels, frameUs, file.PreSkip);
+            decoder.Decode(seeds[0], buffer);
+            decoder.Decode(input, buffer);
+        }, typeof(OpusPacketException));
+
+        TestContext.Current.SendDiagnosticMessage($"Opus packets: {outcomes}");
+        Assert.True(outcomes.Parsed > 0 && outcomes.Refused > 0, outcomes.ToString());
+    }
+
+    [Fact]
     public void AudioInspector_MutatedFiles_OnlyAudioSourceException()
     {
         var seeds = Seeds(".wav", ".opus");
