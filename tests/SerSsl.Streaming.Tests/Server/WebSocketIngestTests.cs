@@ -197,6 +197,20 @@ public sealed class WebSocketIngestTests
     }
 
     [Fact]
+    public async Task Config_TextThatIsNotUtf8_ClosedWith1007ByTheWebSocketLayer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await DashboardServer.StartAsync();
+        using var socket = await ConnectAsync(server, Own(server), ct);
+
+        await socket.SendAsync(new byte[] { (byte)'{', 0xC3, 0x28, (byte)'}' }, WebSocketMessageType.Text, endOfMessage: true, ct);
+        var ending = await ReadToCloseAsync(socket, ct);
+
+        Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, ending.Status);
+        Assert.Equal(0, server.Registry.SlotsTaken);
+    }
+
+    [Fact]
     public async Task Config_BinaryFirst_ClosesWith4400()
     {
         var ct = TestContext.Current.CancellationToken;
