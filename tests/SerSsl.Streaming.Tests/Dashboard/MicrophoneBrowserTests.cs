@@ -131,6 +131,45 @@ public sealed class MicrophoneBrowserTests
         Assert.Empty(problems);
     }
 
+    [Fact]
+    public async Task UseMyMicrophone_PermissionRefused_SaysSoAndWhatToDo()
+    {
+        Assert.SkipUnless(Chromium.IsInstalled, Chromium.MissingReason);
+        await using var server = await DashboardServer.StartAsync();
+        using var playwright = await Playwright.CreateAsync();
+
+        // No fake permission UI: the headless browser's prompt answers no.
+        await using var browser = await Chromium.LaunchAsync(playwright, "--use-fake-device-for-media-stream");
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout((float)s_timeoutMs);
+        await page.GotoAsync(server.BaseAddress.ToString());
+
+        await page.ClickAsync("#mic-start");
+        await page.Locator("#mic-state[data-state='error']").WaitForAsync();
+
+        Assert.Contains("permission was refused", await page.TextContentAsync("#mic-state"), StringComparison.Ordinal);
+        Assert.True(await page.Locator("#mic-start").IsVisibleAsync());
+        Assert.Equal(0, server.Registry.SlotsTaken);
+    }
+
+    [Fact]
+    public async Task UseMyMicrophone_ServerNeedsAKeyThePageLacks_SaysHowToGiveIt()
+    {
+        Assert.SkipUnless(Chromium.IsInstalled, Chromium.MissingReason);
+        await using var server = await DashboardServer.StartAsync(new Streaming.Server.ServerOptions { ApiKeys = [new Streaming.Server.ApiKey("mic-key-0123456789abcdef", "alice")] });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required");
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout((float)s_timeoutMs);
+        await page.GotoAsync(server.BaseAddress.ToString());
+
+        await page.ClickAsync("#mic-start");
+        await page.Locator("#mic-state[data-state='error']").WaitForAsync();
+
+        Assert.Contains("/?key=KEY", await page.TextContentAsync("#mic-state"), StringComparison.Ordinal);
+        Assert.Equal(0, server.Registry.SlotsTaken);
+    }
+
     private static async Task<List<JsonElement>> CollectEstimatesAsync(HttpResponseMessage events, CancellationToken ct)
     {
         var estimates = new List<JsonElement>();
