@@ -16,7 +16,7 @@ internal static class ServeCommand
         var server = new ServerCommandOptions();
         var command = new Command(
             "serve",
-            "Serve live recognition over gRPC: clients stream audio in (Recognize) and receive estimates, or follow a session (Subscribe); a dashboard for browsers on --http-urls. Loopback only unless --urls says otherwise. See docs/api.md.");
+            "Serve live recognition over gRPC: clients stream audio in (Recognize) and receive estimates, or follow a session (Subscribe); a dashboard for browsers on --http-urls, where 'Use my microphone' streams the browser's microphone to the server over a WebSocket (/api/recognize; browsers allow the microphone on https or localhost pages only). Loopback only unless --urls says otherwise. See docs/api.md.");
         engine.AddTo(command);
         server.AddTo(command);
         command.SetAction((parse, cancellationToken) =>

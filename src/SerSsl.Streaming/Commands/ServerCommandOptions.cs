@@ -46,19 +46,19 @@ internal sealed class ServerCommandOptions
 
     public Option<int> MaxSessions { get; } = new("--max-sessions")
     {
-        Description = "Sessions at once; more Recognize calls get RESOURCE_EXHAUSTED.",
+        Description = "Sessions at once; more Recognize calls get RESOURCE_EXHAUSTED (microphone WebSockets: close code 4429).",
         DefaultValueFactory = _ => new ServerOptions().MaxSessions,
     };
 
     public Option<int> MaxSessionsPerClient { get; } = new("--max-sessions-per-client")
     {
-        Description = "Recognize sessions one client runs at once (per API key owner, else per remote address); more get RESOURCE_EXHAUSTED.",
+        Description = "Recognize and microphone WebSocket sessions one client runs at once (per API key owner, else per remote address); more get RESOURCE_EXHAUSTED (WebSocket: close code 4429).",
         DefaultValueFactory = _ => new ServerOptions().MaxSessionsPerClient,
     };
 
     public Option<double> IdleTimeoutSeconds { get; } = new("--idle-timeout-seconds")
     {
-        Description = "How long a Recognize call may send nothing (no config, no audio) before it ends with DEADLINE_EXCEEDED and frees its session.",
+        Description = "How long a Recognize call or microphone WebSocket may send nothing (no config, no audio) before it ends with DEADLINE_EXCEEDED (WebSocket: close code 4408) and frees its session.",
         DefaultValueFactory = _ => new ServerOptions().IdleTimeout.TotalSeconds,
     };
 
@@ -76,14 +76,20 @@ internal sealed class ServerCommandOptions
 
     public Option<int> MaxMessageBytes { get; } = new("--max-message-bytes")
     {
-        Description = "Largest gRPC message accepted; larger ones get RESOURCE_EXHAUSTED.",
+        Description = "Largest gRPC or WebSocket message accepted; larger ones get RESOURCE_EXHAUSTED (WebSocket: close code 1009).",
         DefaultValueFactory = _ => new ServerOptions().MaxMessageBytes,
     };
 
     public Option<double> BurstSeconds { get; } = new("--burst-seconds")
     {
-        Description = "How far a client's audio may run ahead of real time before its call gets RESOURCE_EXHAUSTED.",
+        Description = "How far a client's audio may run ahead of real time before its call gets RESOURCE_EXHAUSTED (WebSocket: close code 4429).",
         DefaultValueFactory = _ => new ServerOptions().BurstSeconds,
+    };
+
+    public Option<string[]> AllowedOrigins { get; } = new("--allowed-origins")
+    {
+        Description = "Web origins (e.g. https://app.example.com) whose pages may also stream a microphone to the WebSocket ingest (/api/recognize); the server's own pages (the dashboard) always may, other pages never. Give the origin exactly as the browser shows it: scheme, host and port, no path.",
+        AllowMultipleArgumentsPerToken = true,
     };
 
     public void AddTo(Command command)
@@ -102,6 +108,7 @@ internal sealed class ServerCommandOptions
         command.Options.Add(MaxSubscribers);
         command.Options.Add(MaxMessageBytes);
         command.Options.Add(BurstSeconds);
+        command.Options.Add(AllowedOrigins);
     }
 
     /// <summary>The server options the command line asks for.</summary>
@@ -164,6 +171,7 @@ internal sealed class ServerCommandOptions
             MaxSubscribersPerSession = parse.GetValue(MaxSubscribers),
             MaxMessageBytes = parse.GetValue(MaxMessageBytes),
             BurstSeconds = parse.GetValue(BurstSeconds),
+            AllowedOrigins = parse.GetValue(AllowedOrigins) ?? [],
         };
         options.Validate();
         return options;

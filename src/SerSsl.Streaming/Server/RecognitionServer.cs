@@ -13,8 +13,9 @@ namespace SerSsl.Streaming.Server;
 
 /// <summary>
 /// Builds the web application that serves a <see cref="ServerSessions"/>: the <c>serssl.v1.Recognizer</c> gRPC
-/// service, the standard gRPC health service and server reflection, Prometheus metrics at <c>/metrics</c>, and the
-/// dashboard at <c>/</c> with its API under <c>/api/</c>.
+/// service, the standard gRPC health service and server reflection, Prometheus metrics at <c>/metrics</c>, the
+/// dashboard at <c>/</c> with its API under <c>/api/</c>, and the WebSocket ingest of browsers' microphones at
+/// <see cref="WebSocketIngest.Path"/>.
 /// </summary>
 internal static class RecognitionServer
 {
@@ -88,6 +89,8 @@ internal static class RecognitionServer
 
             return Results.Text(registry.Metrics.Render(registry.All.Count(s => s.IsStarted && !s.IsCompleted)), "text/plain; version=0.0.4; charset=utf-8");
         });
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.KeepAlivePingDelay });
+        WebSocketIngest.Map(app, registry, keys);
         app.MapDashboard(registry, keys);
         return app;
     }

@@ -367,6 +367,7 @@ internal sealed partial class RecognizerService(ServerSessions registry, ILogger
         return new RpcException(new Status(code, message));
     }
 
+    /// <summary>What a session id a client asks for may hold (Recognize, and the WebSocket ingest).</summary>
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex SessionIdPattern();
+    internal static partial Regex SessionIdPattern();
 }

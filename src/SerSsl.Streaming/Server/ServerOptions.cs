@@ -68,6 +68,12 @@ internal sealed record ServerOptions
     /// <summary>Events buffered per subscriber before its oldest are dropped. Default 256.</summary>
     public int SubscriberBufferCapacity { get; init; } = 256;
 
+    /// <summary>
+    /// Web origins (<c>https://app.example.com</c>) whose pages may stream audio to the WebSocket ingest besides the
+    /// server's own (the dashboard); empty for only the server's own.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()
@@ -109,6 +115,10 @@ internal sealed record ServerOptions
         Require(BurstSeconds >= 0, nameof(BurstSeconds), $"The burst allowance must not be negative, got {BurstSeconds}.");
         Require(ReplayCapacity >= 1, nameof(ReplayCapacity), $"The replay buffer must hold at least 1 event, got {ReplayCapacity}.");
         Require(SubscriberBufferCapacity >= 1, nameof(SubscriberBufferCapacity), $"The subscriber buffer must hold at least 1 event, got {SubscriberBufferCapacity}.");
+        foreach (var origin in AllowedOrigins)
+        {
+            Require(WebSocketOrigins.TryParse(origin, out _), nameof(AllowedOrigins), $"--allowed-origins: '{origin}' is not a web origin: give a scheme, a host and optionally a port, nothing after them, e.g. https://app.example.com or http://localhost:8080.");
+        }
     }
 
     /// <summary>What is allowed but unwise: keys short enough to guess. Printed at start.</summary>

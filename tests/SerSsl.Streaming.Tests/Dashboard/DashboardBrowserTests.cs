@@ -6,14 +6,9 @@ using SerSsl.TestSupport;
 
 namespace SerSsl.Streaming.Tests.Dashboard;
 
-/// <summary>
-/// The dashboard in a real browser: Debian's chromium (package <c>chromium</c>, installed by scripts/setup.sh), driven
-/// by Playwright; Playwright never downloads a browser of its own here.
-/// </summary>
+/// <summary>The dashboard in a real browser (<see cref="Chromium"/>).</summary>
 public sealed class DashboardBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     /// <summary>Where the screenshot goes, relative to the repository root; TestResults/ is ignored by git.</summary>
     public const string ScreenshotPath = "TestResults/screenshots/dashboard.png";
 
@@ -23,30 +18,16 @@ public sealed class DashboardBrowserTests
     [Fact]
     public async Task Page_SessionFedFromDemoRecording_ShowsEstimatesArriving()
     {
-        Assert.SkipUnless(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (scripts/setup.sh does) to run the browser test.");
+        Assert.SkipUnless(Chromium.IsInstalled, Chromium.MissingReason);
         var ct = TestContext.Current.CancellationToken;
         await using var server = await DashboardServer.StartAsync();
         var labels = server.Engine.Bundle.Labels;
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-
-            // The sandbox needs user namespaces, which containers and root often lack; /dev/shm is small in containers.
-            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1360, Height = 820 } });
         var problems = new List<string>();
-        page.PageError += (_, error) => problems.Add($"page error: {error}");
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                problems.Add($"console error: {message.Text}");
-            }
-        };
+        Chromium.CollectProblems(page, problems);
         page.SetDefaultTimeout(20_000);
 
         await page.GotoAsync(server.BaseAddress.ToString());
@@ -70,7 +51,7 @@ public sealed class DashboardBrowserTests
         var legend = await page.Locator("#legend li").CountAsync();
         var latency = await page.TextContentAsync("#latency");
 
-        await SaveScreenshotAsync(page, ScreenshotPath, ct);
+        await Chromium.SaveScreenshotAsync(page, ScreenshotPath, ct);
 
         Assert.Contains(topLabel, labels);
         Assert.False(string.IsNullOrWhiteSpace(shown));
@@ -85,30 +66,19 @@ public sealed class DashboardBrowserTests
     [Fact]
     public async Task Page_NoSession_SaysSo()
     {
-        Assert.SkipUnless(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (scripts/setup.sh does) to run the browser test.");
+        Assert.SkipUnless(Chromium.IsInstalled, Chromium.MissingReason);
         await using var server = await DashboardServer.StartAsync();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"] });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(20_000);
         await page.GotoAsync(server.BaseAddress.ToString());
 
         await page.Locator("#empty").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
-        await SaveScreenshotAsync(page, EmptyScreenshotPath, TestContext.Current.CancellationToken);
+        await Chromium.SaveScreenshotAsync(page, EmptyScreenshotPath, TestContext.Current.CancellationToken);
         Assert.Equal("No session is running", await page.TextContentAsync("#empty-title"));
         Assert.False(await page.Locator("#live").IsVisibleAsync());
-    }
-
-    /// <summary>Writes a screenshot under the repository and attaches it to the test's results.</summary>
-    private static async Task SaveScreenshotAsync(IPage page, string relativePath, CancellationToken ct)
-    {
-        var screenshot = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
-        var path = Path.Combine(RepoPaths.Root, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path, screenshot, ct);
-        TestContext.Current.AddAttachment(Path.GetFileName(path), screenshot, "image/png");
-        TestContext.Current.SendDiagnosticMessage($"dashboard screenshot: {path}");
     }
 
     private static async Task<int> CountAsync(IPage page) => int.Parse((await page.TextContentAsync("#estimate-count"))!, CultureInfo.InvariantCulture);

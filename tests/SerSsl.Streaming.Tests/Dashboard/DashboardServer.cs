@@ -30,12 +30,12 @@ internal sealed class DashboardServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<DashboardServer> StartAsync(ServerOptions? options = null)
+    public static async Task<DashboardServer> StartAsync(ServerOptions? options = null, Action<WebApplicationBuilder>? configure = null)
     {
         var engine = RecognitionEngine.Create(TestModel.Load());
         options = (options ?? new ServerOptions()) with { Urls = ["http://127.0.0.1:0"], HttpUrls = ["http://127.0.0.1:0"] };
         var registry = new ServerSessions(engine, options);
-        var app = RecognitionServer.Build(registry);
+        var app = RecognitionServer.Build(registry, configure);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new DashboardServer(engine, registry, app, new Uri(RecognitionServer.DashboardUrls(app).Single()));
     }

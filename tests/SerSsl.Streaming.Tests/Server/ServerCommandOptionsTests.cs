@@ -136,6 +136,27 @@ public sealed class ServerCommandOptionsTests : IDisposable
         Assert.Empty(Read("--http-urls", "none").HttpUrls);
     }
 
+    [Fact]
+    public void Read_AllowedOrigins_KeptForTheWebSocketIngest()
+    {
+        var options = Read("--allowed-origins", "https://app.example.com", "http://localhost:8080");
+
+        Assert.Equal(["https://app.example.com", "http://localhost:8080"], options.AllowedOrigins);
+    }
+
+    [Theory]
+    [InlineData("app.example.com")]
+    [InlineData("https://app.example.com/page")]
+    [InlineData("ftp://app.example.com")]
+    [InlineData("null")]
+    public void Read_AllowedOriginNotAnOrigin_RefusedWithAnExample(string origin)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Read("--allowed-origins", origin));
+
+        Assert.Contains($"'{origin}' is not a web origin", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("e.g. https://app.example.com", ex.Message, StringComparison.Ordinal);
+    }
+
     private static Streaming.Server.ServerOptions Read(params string[] args)
     {
         var server = new ServerCommandOptions();

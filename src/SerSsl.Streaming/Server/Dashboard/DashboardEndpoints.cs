@@ -12,7 +12,8 @@ using SerSsl.Streaming.Sources;
 namespace SerSsl.Streaming.Server.Dashboard;
 
 /// <summary>
-/// The dashboard: a page at <c>/</c> (HTML, CSS and script embedded in the assembly), the running sessions at
+/// The dashboard: a page at <c>/</c> (HTML, CSS and scripts embedded in the assembly; the page can stream the
+/// browser's microphone to <see cref="WebSocketIngest.Path"/>), the running sessions at
 /// <c>/api/sessions</c>, the model at <c>/api/model</c>, and each session's events as server-sent events at
 /// <c>/api/sessions/{id}/events</c>, fed from the session's hub through a subscriber buffer of its own.
 /// </summary>
@@ -28,8 +29,10 @@ internal static class DashboardEndpoints
 
     private const string ResourcePrefix = "dashboard/";
 
-    // Everything the page needs comes from this server: no inline script, no other origin.
-    private const string ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    // Everything the page needs comes from this server: no inline script, no other origin. The microphone's
+    // AudioWorklet module is a script of this server (script-src); its WebSocket goes to this server too (connect-src,
+    // where the page's own ws: or wss: address is named as well, for browsers whose 'self' does not cover it).
+    private const string ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'{0}; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private static readonly JsonFormatter s_json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
@@ -44,6 +47,7 @@ internal static class DashboardEndpoints
         app.MapGet("/", (HttpContext context) => Asset(context, "index.html"));
         app.MapGet("/dashboard.css", (HttpContext context) => Asset(context, "dashboard.css"));
         app.MapGet("/dashboard.js", (HttpContext context) => Asset(context, "dashboard.js"));
+        app.MapGet("/microphone-worklet.js", (HttpContext context) => Asset(context, "microphone-worklet.js"));
         app.MapGet("/api/model", (HttpContext context) => Json(context, keys, _ => s_json.Format(RecognizerService.DescribeModel(registry))));
         app.MapGet("/api/sessions", (HttpContext context) => Json(context, keys, caller => s_json.Format(RecognizerService.DescribeSessions(registry, caller))));
         app.MapGet("/api/sessions/{id}/events", (HttpContext context, string id) => StreamEventsAsync(context, id, registry, keys));
@@ -194,10 +198,22 @@ internal static class DashboardEndpoints
         var (contentType, content) = s_assets[name];
         var headers = context.Response.Headers;
         headers.CacheControl = "no-cache";
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.ContentSecurityPolicy = string.Format(CultureInfo.InvariantCulture, ContentSecurityPolicy, OwnWebSocketOrigin(context.Request));
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         return Results.Bytes(content, contentType);
+    }
+
+    /// <summary>
+    /// " ws://HOST" (" wss://HOST" over TLS) for the address the page was loaded from, or nothing when the Host header
+    /// holds anything but the characters of a host and port (it goes into a header).
+    /// </summary>
+    internal static string OwnWebSocketOrigin(HttpRequest request)
+    {
+        var host = request.Host.Value;
+        return host is { Length: > 0 and <= 255 } && host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':' or '[' or ']')
+            ? $" {(request.IsHttps ? "wss" : "ws")}://{host}"
+            : string.Empty;
     }
 
     private static string Object(params (string Name, string Value)[] properties)
@@ -223,7 +239,7 @@ internal static class DashboardEndpoints
     {
         var assembly = typeof(DashboardEndpoints).Assembly;
         var assets = new Dictionary<string, (string, byte[])>(StringComparer.Ordinal);
-        foreach (var (name, contentType) in new[] { ("index.html", "text/html; charset=utf-8"), ("dashboard.css", "text/css; charset=utf-8"), ("dashboard.js", "text/javascript; charset=utf-8") })
+        foreach (var (name, contentType) in new[] { ("index.html", "text/html; charset=utf-8"), ("dashboard.css", "text/css; charset=utf-8"), ("dashboard.js", "text/javascript; charset=utf-8"), ("microphone-worklet.js", "text/javascript; charset=utf-8") })
         {
             using var stream = assembly.GetManifestResourceStream(ResourcePrefix + name)
                 ?? throw new InvalidOperationException($"The dashboard asset '{name}' is not embedded in {assembly.GetName().Name}; rebuild the project.");

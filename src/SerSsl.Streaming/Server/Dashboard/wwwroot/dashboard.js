@@ -1,5 +1,6 @@
 // sers dashboard: follows one session's estimates as server-sent events (GET /api/sessions/{id}/events) and draws
-// them. Plain JavaScript, no build step, nothing loaded from elsewhere.
+// them; "Use my microphone" streams this browser's microphone to the server as a new session (WebSocket
+// /api/recognize) and follows that. Plain JavaScript, no build step, nothing loaded from elsewhere.
 "use strict";
 
 (() => {
@@ -273,6 +274,7 @@
     $("dropped").textContent = dropped === 0
       ? "none"
       : rate > 0 ? `${formatNumber(dropped / rate, 2)} s (${dropped} samples)` : `${dropped} samples`;
+    if (mic.sessionId && state.sessionId === mic.sessionId) noteMicLatency(t1);
     state.dirty = true;
   }
 
@@ -402,7 +404,284 @@
     canvas.dataset.lastSequence = String(state.lastSeq);
   }
 
+  // ---- the microphone ----------------------------------------------------------------------------------------------
+  // getUserMedia -> an AudioWorklet (microphone-worklet.js: mono 16-bit PCM at the AudioContext's rate, about 20 ms a
+  // message) -> a WebSocket to /api/recognize (a JSON config first, then the PCM) -> a new session, followed above like
+  // any other. The page stamps when each batch of audio reached it, so that it can say how long the way from the
+  // microphone to an estimate on the screen takes.
+
+  const BATCH_SECONDS = 0.02;
+  const QUEUE_LIMIT_SECONDS = 10;
+  const LATENCIES_KEPT = 2000;
+  const STAMPS_KEPT = 6000;
+
+  const mic = {
+    state: "off", // off, asking, connecting, live, stopping, stopped, error
+    stream: null,
+    context: null,
+    node: null,
+    socket: null,
+    sessionId: "",
+    rate: 0,
+    error: "",
+    queue: [],
+    queuedFrames: 0,
+    stamps: [], // { endFrame, at }: performance.now() when the audio up to endFrame reached the page
+    latencies: [],
+  };
+
+  function setMic(kind, text) {
+    mic.state = kind;
+    const line = $("mic-state");
+    line.textContent = text;
+    line.dataset.state = kind;
+    line.dataset.session = mic.sessionId;
+    const running = kind === "asking" || kind === "connecting" || kind === "live" || kind === "stopping";
+    $("mic-start").hidden = running;
+    $("mic-stop").hidden = !running;
+    $("mic-stop").disabled = kind === "stopping";
+  }
+
+  function mediaProblem(error) {
+    switch (error && error.name) {
+      case "NotAllowedError":
+      case "SecurityError":
+        return "Microphone permission was refused. Allow this site to use the microphone (the icon in the address bar, or the browser's site settings), then press 'Use my microphone' again.";
+      case "NotFoundError":
+      case "OverconstrainedError":
+        return "No microphone was found. Connect one, or enable it in the system's sound settings, then press 'Use my microphone' again.";
+      case "NotReadableError":
+      case "AbortError":
+        return "The microphone could not be opened: another program may hold it, or the system refused it. Close that program, then press 'Use my microphone' again.";
+      default:
+        return `The microphone could not be started (${error && error.name ? `${error.name}: ` : ""}${error && error.message ? error.message : String(error)}). Press 'Use my microphone' to try again.`;
+    }
+  }
+
+  function closeProblem(code, reason, url) {
+    const why = reason ? `: ${reason}` : "";
+    switch (code) {
+      case 1001: return `The server is shutting down${why}. Press 'Use my microphone' again once it is back.`;
+      case 1006: return `The connection to ${url} dropped (close code 1006): the server stopped, or the network or a proxy cut it. Press 'Use my microphone' to start a new session.`;
+      case 4401: return `The server needs an API key${why}. Open this page as /?key=KEY with a key it accepts.`;
+      case 4408: return `The server ended the session after hearing nothing for too long${why}. Press 'Use my microphone' to start again.`;
+      case 4429: return `The server refused the session: a limit was reached${why}. Stop another session, or try again later.`;
+      default: return `The server closed the microphone's connection (close code ${code})${why}. Press 'Use my microphone' to try again.`;
+    }
+  }
+
+  async function startMicrophone() {
+    if (["asking", "connecting", "live", "stopping"].includes(mic.state)) return;
+    Object.assign(mic, { sessionId: "", error: "", queue: [], queuedFrames: 0, stamps: [], latencies: [] });
+    showMicLatency();
+    if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      const port = location.port || (location.protocol === "https:" ? "443" : "80");
+      setMic("error", `Browsers allow the microphone only on secure pages, and ${location.origin} is not one. Open the dashboard over https (sers serve --tls-cert, --tls-key) or as http://localhost (for instance through ssh -L ${port}:localhost:${port} to the server).`);
+      return;
+    }
+    if (typeof AudioWorkletNode === "undefined" || typeof WebSocket === "undefined") {
+      setMic("error", "This browser lacks AudioWorklet or WebSocket, which the microphone needs: use a current Chrome, Edge, Firefox or Safari.");
+      return;
+    }
+
+    setMic("asking", "Asking for permission to use the microphone…");
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({
+        audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+        video: false,
+      });
+    } catch (error) {
+      if (mic.state === "asking") setMic("error", mediaProblem(error));
+      return;
+    }
+    if (mic.state !== "asking") {
+      // Stopped while the browser asked.
+      stream.getTracks().forEach((track) => track.stop());
+      return;
+    }
+    mic.stream = stream;
+    const track = stream.getAudioTracks()[0];
+    if (track) {
+      track.addEventListener("ended", () => {
+        if (mic.state === "connecting" || mic.state === "live") failMicrophone("The microphone stopped (unplugged, or taken by the system). Press 'Use my microphone' to start again.");
+      });
+      const latency = Number(track.getSettings().latency);
+      $("mic-latency").dataset.inputLatencyMs = Number.isFinite(latency) ? (latency * 1000).toFixed(1) : "";
+    }
+
+    setMic("connecting", "Connecting the microphone to the server…");
+    try {
+      const context = new AudioContext();
+      mic.context = context;
+      mic.rate = context.sampleRate;
+      await context.audioWorklet.addModule("microphone-worklet.js");
+      if (mic.state !== "connecting") return;
+      const node = new AudioWorkletNode(context, "sers-pcm-capture", {
+        numberOfInputs: 1,
+        numberOfOutputs: 1,
+        outputChannelCount: [1],
+        channelCount: 1,
+        channelCountMode: "explicit",
+        channelInterpretation: "speakers",
+        processorOptions: { batchFrames: Math.round(context.sampleRate * BATCH_SECONDS) },
+      });
+      node.port.onmessage = (event) => onMicAudio(event.data);
+      context.createMediaStreamSource(stream).connect(node);
+      // The processor writes no output: connected only so that every browser runs it.
+      node.connect(context.destination);
+      mic.node = node;
+      if (context.state === "suspended") await context.resume();
+    } catch (error) {
+      failMicrophone(`The browser could not start processing the microphone's audio (${error && error.message ? error.message : String(error)}). Reload the page and try again.`);
+      return;
+    }
+    openMicSocket();
+  }
+
+  function openMicSocket() {
+    const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/api/recognize`;
+    let socket;
+    try {
+      socket = new WebSocket(url);
+    } catch (error) {
+      failMicrophone(`Cannot open a WebSocket to ${url}: ${error.message}`);
+      return;
+    }
+    socket.binaryType = "arraybuffer";
+    mic.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      const config = { sampleRate: mic.rate, channels: 1, encoding: "s16le" };
+      if (key) config.apiKey = key;
+      socket.send(JSON.stringify(config));
+      for (const pcm of mic.queue) socket.send(pcm);
+      mic.queue = [];
+      mic.queuedFrames = 0;
+    };
+    socket.onmessage = (event) => {
+      if (typeof event.data !== "string") return;
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (message.type === "started" && mic.state === "connecting") {
+        mic.sessionId = message.sessionId;
+        setMic("live", `Live: your microphone is session ${message.sessionId} (${formatNumber(mic.rate / 1000, 1)} kHz)`);
+        follow(message.sessionId);
+        refreshSessions();
+      } else if (message.type === "error") {
+        mic.error = message.message;
+      }
+    };
+    socket.onclose = (event) => {
+      if (mic.socket !== socket) return;
+      mic.socket = null;
+      const stopping = mic.state === "stopping";
+      releaseMicrophone();
+      if (stopping && (event.code === 1000 || !mic.sessionId)) {
+        setMic("stopped", mic.sessionId ? `Stopped: session ${mic.sessionId} processed all its audio. Press 'Use my microphone' to start again.` : "Stopped.");
+      } else if (mic.error) {
+        setMic("error", mic.error);
+      } else if (!opened) {
+        setMic("error", `Could not open the WebSocket ${url}: the server refused it or cannot be reached (a proxy that does not pass WebSockets, a page from another origin, a server older than this page). The server's log says why.`);
+      } else {
+        setMic("error", closeProblem(event.code, event.reason, url));
+      }
+    };
+  }
+
+  function onMicAudio(message) {
+    mic.stamps.push({ endFrame: message.endFrame, at: performance.now() });
+    if (mic.stamps.length > STAMPS_KEPT) mic.stamps.splice(0, mic.stamps.length - STAMPS_KEPT);
+    const socket = mic.socket;
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(message.pcm);
+    } else if (mic.state === "connecting") {
+      // Kept until the WebSocket opens, so that the session starts with the first sample the page got.
+      mic.queue.push(message.pcm);
+      mic.queuedFrames += message.pcm.byteLength / 2;
+      if (mic.queuedFrames > QUEUE_LIMIT_SECONDS * mic.rate) {
+        failMicrophone(`The server did not accept the microphone's connection within ${QUEUE_LIMIT_SECONDS} s. Check that it runs and is reachable, then try again.`);
+      }
+    }
+  }
+
+  // The estimate ending at endSeconds of the session is drawn on the next frame: from the moment its last sample
+  // reached the page (the batch's stamp, less the frames after it in the batch) to then.
+  function noteMicLatency(endSeconds) {
+    const frame = Math.round(endSeconds * mic.rate);
+    const stamps = mic.stamps;
+    let low = 0;
+    let high = stamps.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (stamps[middle].endFrame < frame) low = middle + 1; else high = middle;
+    }
+    if (low >= stamps.length) return;
+    const stamp = stamps[low];
+    const reached = stamp.at - ((stamp.endFrame - frame) / mic.rate) * 1000;
+    requestAnimationFrame(() => {
+      mic.latencies.push(performance.now() - reached);
+      if (mic.latencies.length > LATENCIES_KEPT) mic.latencies.shift();
+      showMicLatency();
+    });
+  }
+
+  function showMicLatency() {
+    const cell = $("mic-latency");
+    const values = mic.latencies;
+    cell.dataset.count = String(values.length);
+    cell.dataset.samples = values.map((v) => v.toFixed(1)).join(" ");
+    if (!values.length) {
+      cell.textContent = "–";
+      return;
+    }
+    const sorted = values.slice().sort((a, b) => a - b);
+    const p50 = sorted[Math.floor(sorted.length / 2)];
+    const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))];
+    cell.textContent = `${formatNumber(p50, 0)} / ${formatNumber(p95, 0)} ms`;
+  }
+
+  function stopMicrophone() {
+    if (!["asking", "connecting", "live"].includes(mic.state)) return;
+    const socket = mic.socket;
+    setMic("stopping", "Stopping: the server processes the last audio…");
+    if (mic.node) mic.node.port.postMessage("stop");
+    if (socket && socket.readyState <= WebSocket.OPEN) {
+      // The server answers once the session has processed all the audio (onclose above).
+      socket.close(1000, "stopped by the user");
+      releaseMicrophone();
+    } else {
+      releaseMicrophone();
+      setMic("stopped", "Stopped.");
+    }
+  }
+
+  function failMicrophone(message) {
+    const socket = mic.socket;
+    mic.socket = null;
+    if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000, "the page stopped the microphone");
+    releaseMicrophone();
+    setMic("error", message);
+  }
+
+  function releaseMicrophone() {
+    if (mic.stream) mic.stream.getTracks().forEach((track) => track.stop());
+    if (mic.node) mic.node.disconnect();
+    if (mic.context && mic.context.state !== "closed") mic.context.close().catch(() => {});
+    mic.stream = null;
+    mic.node = null;
+    mic.context = null;
+  }
+
   // ---- start -------------------------------------------------------------------------------------------------------
+
+  $("mic-start").addEventListener("click", () => startMicrophone());
+  $("mic-stop").addEventListener("click", () => stopMicrophone());
 
   $("session").addEventListener("change", (event) => follow(event.target.value));
   $("refresh").addEventListener("click", () => refreshSessions());
