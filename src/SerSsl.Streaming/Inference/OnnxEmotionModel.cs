@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using SerSsl.Core.Models;
+using SerSsl.Streaming.Inference.Cuda;
 
 namespace SerSsl.Streaming.Inference;
 
@@ -229,7 +230,16 @@ internal sealed class OnnxEmotionModel : IDisposable
                 sessionOptions.Dispose();
                 throw new InferenceException(
                     $"--device {options.Device} needs ONNX Runtime's CUDA execution provider, but this build of sers has only [{string.Join(", ", providers)}]. "
-                    + "Use --device cpu, or build sers on a CUDA host with the GPU runtime: dotnet build -p:SerSslOnnxRuntime=Gpu (docs/adr/0002-onnx-runtime-cpu-default.md).");
+                    + "Use --device cpu, or on a CUDA host build the GPU variant, dotnet build src/SerSsl.Streaming -c Release -p:SerSslOnnxRuntime=Gpu, "
+                    + "and run the sers it writes to src/SerSsl.Streaming/bin/gpu/Release/net10.0/ (docs/adr/0002-onnx-runtime-cpu-default.md).");
+            }
+
+            // Name the missing driver, CUDA or cuDNN libraries up front: ONNX Runtime would report only the first
+            // library dlopen could not find, in its own words.
+            if (CudaLibraryCheck.Check(options.Device, AppContext.BaseDirectory) is { } missing)
+            {
+                sessionOptions.Dispose();
+                throw new InferenceException(missing);
             }
 
             try
