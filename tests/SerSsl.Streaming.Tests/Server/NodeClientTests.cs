@@ -75,7 +75,11 @@ public sealed class NodeClientTests : IDisposable
         var wav = Path.Combine(_dir, "excerpt.wav");
         WavFile.Write(wav, demo.Samples.AsSpan(0, 6 * demo.SampleRate), demo.SampleRate, WavSampleFormat.Pcm16, 1);
         var opus = OggOpusPackets.Encode(wav, Path.Combine(_dir, "excerpt.opus")).Path;
-        await using var server = await ServerHarness.StartAsync(Transport.Kestrel);
+        // Sessions that buffer a minute: a live session drops audio it cannot keep up with on a busy machine, and the
+        // two compared must have seen the same audio.
+        await using var server = await ServerHarness.StartAsync(
+            Transport.Kestrel,
+            new Streaming.Server.ServerOptions { BurstSeconds = 60, SessionOptions = Streaming.Pipeline.StreamingSessionOptions.Default with { BufferSeconds = 60 } });
 
         var summaries = new List<JsonElement>();
         foreach (var input in new[] { "--wav", "--opus" })
@@ -83,7 +87,7 @@ public sealed class NodeClientTests : IDisposable
             var path = input == "--wav" ? wav : opus;
             var (exitCode, output, error) = await RunNodeAsync(
                 node,
-                ["recognize-and-subscribe.js", "--address", server.Address.ToString(), input, path, "--lead-seconds", "2", "--estimates", "1"],
+                ["recognize-and-subscribe.js", "--address", server.Address.ToString(), input, path, "--speed", "3", "--lead-seconds", "6", "--estimates", "1"],
                 ct);
             Assert.True(exitCode == 0, $"node {input} exited with {exitCode}\nstdout:\n{output}\nstderr:\n{error}");
             summaries.Add(JsonDocument.Parse(output).RootElement.Clone());
