@@ -66,7 +66,6 @@ public sealed class SerSslClient : IDisposable
             HttpHandler = handler,
             DisposeHttpClient = true,
             MaxReceiveMessageSize = _options.MaxReceiveMessageBytes,
-            ThrowOperationCanceledOnCancellation = true,
         });
         _client = new Recognizer.RecognizerClient(_channel);
     }
@@ -165,8 +164,9 @@ public sealed class SerSslClient : IDisposable
             var response = await _client.ListSessionsAsync(new ListSessionsRequest(), Headers(), cancellationToken: cancellationToken).ConfigureAwait(false);
             return response.Sessions;
         }
-        catch (RpcException ex) when (!IsOwnCancellation(ex, cancellationToken))
+        catch (RpcException ex)
         {
+            ThrowIfOwnCancellation(ex, cancellationToken);
             throw Translate(ex, "ListSessions", sessionId: null);
         }
     }
@@ -181,8 +181,9 @@ public sealed class SerSslClient : IDisposable
         {
             return await _client.GetModelInfoAsync(new GetModelInfoRequest(), Headers(), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (RpcException ex) when (!IsOwnCancellation(ex, cancellationToken))
+        catch (RpcException ex)
         {
+            ThrowIfOwnCancellation(ex, cancellationToken);
             throw Translate(ex, "GetModelInfo", sessionId: null);
         }
     }
@@ -219,7 +220,21 @@ public sealed class SerSslClient : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var call = _client.Recognize(Headers(), cancellationToken: linked.Token);
         var sessionId = options.SessionId ?? string.Empty;
-        var sender = Task.Run(() => SendAsync(call.RequestStream, samples, format, options, linked.Token), CancellationToken.None);
+        var sender = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await SendAsync(call.RequestStream, samples, format, options, linked.Token).ConfigureAwait(false);
+                }
+                catch (Exception) when (!linked.IsCancellationRequested)
+                {
+                    // A bad block or a failing source: end the call, so the server does not wait for more audio.
+                    await linked.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+            },
+            CancellationToken.None);
         var responses = call.ResponseStream;
         try
         {
@@ -235,12 +250,13 @@ public sealed class SerSslClient : IDisposable
 
                     next = FromResponse(responses.Current, ref sessionId);
                 }
-                catch (RpcException ex) when (!IsOwnCancellation(ex, cancellationToken))
+                catch (RpcException ex)
                 {
-                    // The sender's own failure (a bad block, a failing source) cancels the call: report that instead.
-                    if (sender.IsFaulted && sender.Exception!.InnerException is not RpcException)
+                    ThrowIfOwnCancellation(ex, cancellationToken);
+                    if (ex.StatusCode == StatusCode.Cancelled && linked.IsCancellationRequested)
                     {
-                        throw sender.Exception.InnerException!;
+                        // The sender's own failure (a bad block, a failing source) ended the call: report that.
+                        await sender.ConfigureAwait(false);
                     }
 
                     throw Translate(ex, "Recognize", sessionId.Length > 0 ? sessionId : null);
@@ -373,8 +389,9 @@ public sealed class SerSslClient : IDisposable
                 {
                     more = await stream.MoveNext(cancellationToken).ConfigureAwait(false);
                 }
-                catch (RpcException ex) when (!IsOwnCancellation(ex, cancellationToken))
+                catch (RpcException ex)
                 {
+                    ThrowIfOwnCancellation(ex, cancellationToken);
                     var resuming = cut is not null || received || expected is not null;
                     if (!IsRetryable(ex.StatusCode) && !(resuming && ex.StatusCode == StatusCode.NotFound))
                     {
@@ -436,8 +453,9 @@ public sealed class SerSslClient : IDisposable
                     var sessions = await _client.ListSessionsAsync(new ListSessionsRequest(), Headers(), cancellationToken: cancellationToken).ConfigureAwait(false);
                     info = sessions.Sessions.FirstOrDefault(s => s.SessionId == sessionId);
                 }
-                catch (RpcException ex) when (!IsOwnCancellation(ex, cancellationToken))
+                catch (RpcException ex)
                 {
+                    ThrowIfOwnCancellation(ex, cancellationToken);
                     if (!IsRetryable(ex.StatusCode))
                     {
                         throw Translate(ex, "ListSessions (while reconnecting a subscription)", sessionId, attempts);
@@ -509,8 +527,9 @@ public sealed class SerSslClient : IDisposable
             var sessions = await _client.ListSessionsAsync(new ListSessionsRequest(), Headers(), cancellationToken: cancellationToken).ConfigureAwait(false);
             return sessions.Sessions.FirstOrDefault(s => s.SessionId == sessionId)?.StartedAt;
         }
-        catch (RpcException ex) when (!IsOwnCancellation(ex, cancellationToken))
+        catch (RpcException ex)
         {
+            ThrowIfOwnCancellation(ex, cancellationToken);
             // Subscribe itself reports what is wrong (key, address); without a start time a replaced session goes unnoticed.
             return null;
         }
@@ -567,8 +586,14 @@ public sealed class SerSslClient : IDisposable
     /// <summary>Statuses of a cut connection, after which a subscription reconnects.</summary>
     private static bool IsRetryable(StatusCode code) => code is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Cancelled;
 
-    private static bool IsOwnCancellation(RpcException ex, CancellationToken cancellationToken) =>
-        ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested;
+    /// <summary>A call the caller cancelled ends with CANCELLED: that is the caller's cancellation, not a failure.</summary>
+    private static void ThrowIfOwnCancellation(RpcException ex, CancellationToken cancellationToken)
+    {
+        if (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The call was cancelled.", ex, cancellationToken);
+        }
+    }
 
     private Metadata? Headers() => _options.ApiKey is { } key ? new Metadata { { ApiKeyHeader, key } } : null;
 
