@@ -16,23 +16,24 @@ public sealed class SerSslClientTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var wav = ClientTestAudio.WriteExcerpt(_dir, 6, channels: 2);
-        await using var server = await SersProcess.StartAsync(extraArgs: ["--burst-seconds", "60"], cancellationToken: ct);
+        await using var server = await SersProcess.StartAsync(cancellationToken: ct);
         using var client = new SerSslClient(server.Address);
         var model = await client.GetModelInfoAsync(ct);
 
         await using var stream = File.OpenRead(wav);
-        var events = await Collect(client.RecognizeWavAsync(stream, new RecognizeOptions { SessionId = "demo" }, ct), ct);
+        var events = await Collect(client.RecognizeWavAsync(stream, new RecognizeOptions { SessionId = "demo", RealTime = true, RealTimeLead = TimeSpan.FromSeconds(0.5) }, ct), ct);
 
         Assert.Equal(ClientEventKind.Started, events[0].Kind);
         Assert.Equal("demo", events[0].SessionId);
         Assert.Equal(model.Labels, events[0].Labels);
         var estimates = events.Where(e => e.Kind == ClientEventKind.Estimate).Select(e => e.Estimate!).ToList();
-        Assert.True(estimates.Count >= 3, $"{estimates.Count} estimates of 6 s");
+        // 1 s chunks every 0.25 s: about 21, fewer when a loaded machine makes the live session drop audio.
+        Assert.True(estimates.Count >= 12, $"{estimates.Count} estimates of 6 s, {estimates[^1].DroppedSamplesTotal} samples dropped");
         Assert.Equal(Enumerable.Range(0, estimates.Count).Select(i => (ulong)i), estimates.Select(e => e.Sequence));
         Assert.DoesNotContain(events, e => e.Kind == ClientEventKind.Gap);
         Assert.All(estimates, e => Assert.Equal("demo", e.SessionId));
         Assert.All(estimates, e => Assert.Contains(e.TopLabel, model.Labels));
-        Assert.InRange(estimates[^1].EndSeconds, 4.0, 6.5);
+        Assert.InRange(estimates[^1].EndSeconds, 5.5, 6.5);
         var eventSequences = events.Where(e => e.EventSequence is not null).Select(e => e.EventSequence!.Value).ToList();
         Assert.Equal(Enumerable.Range(0, eventSequences.Count).Select(i => (ulong)i), eventSequences);
     }
@@ -64,7 +65,7 @@ public sealed class SerSslClientTests : IDisposable
         Assert.True(session.Live);
         var expected = recognized.Where(e => e.Kind == ClientEventKind.Estimate).Select(e => (e.Estimate!.Sequence, e.Estimate.TopLabel, e.Estimate.Confidence)).ToList();
         var actual = subscribed.Where(e => e.Kind == ClientEventKind.Estimate).Select(e => (e.Estimate!.Sequence, e.Estimate.TopLabel, e.Estimate.Confidence)).ToList();
-        Assert.True(expected.Count >= 3, $"{expected.Count} estimates of 5 s");
+        Assert.True(expected.Count >= 12, $"{expected.Count} estimates of 5 s");
         Assert.Equal(expected, actual);
         Assert.DoesNotContain(subscribed, e => e.Kind is ClientEventKind.Gap or ClientEventKind.Reconnected);
         Assert.Empty(await client.ListSessionsAsync(ct));
