@@ -57,7 +57,9 @@ serssl_apt_install() {
 # libpulse0: libpulse.so.0 and libpulse-simple.so.0, the client libraries behind the microphone source and `sers devices`.
 # pulseaudio: the sound server; tests start a private daemon with a null sink to capture from without hardware.
 # pulseaudio-utils: paplay, which the tests use to play a recording into that null sink.
-SERSSL_APT_PACKAGES=(alsa-utils chromium espeak-ng fonts-dejavu-core libpulse0 opus-tools pulseaudio pulseaudio-utils)
+# python3-grpcio, python3-protobuf: what the Python client in clients/python runs on (its test skips without them).
+# python3-grpc-tools: the code generator of clients/python/generate.sh; a test checks the checked-in code matches it.
+SERSSL_APT_PACKAGES=(alsa-utils chromium espeak-ng fonts-dejavu-core libpulse0 opus-tools pulseaudio pulseaudio-utils python3-grpc-tools python3-grpcio python3-protobuf)
 
 serssl_restore() {
   serssl_log "restoring NuGet packages"
