@@ -197,7 +197,9 @@ public sealed class SerSslClientTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var server = await SersProcess.StartAsync(cancellationToken: ct);
         var port = server.Port;
-        var options = new SerSslClientOptions { Reconnect = new ReconnectPolicy { MaxAttempts = 6, InitialDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(1) } };
+        // Six attempts spread over 23.5 s (0.5, 1, 2, 4, 8 and 8 s apart): the last ones must find the restarted server
+        // up, however slowly a busy machine starts it (4.4 s of attempts was too short once on a loaded CI machine).
+        var options = new SerSslClientOptions { Reconnect = new ReconnectPolicy { MaxAttempts = 6, InitialDelay = TimeSpan.FromMilliseconds(500), MaxDelay = TimeSpan.FromSeconds(8) } };
         using var client = new SerSslClient(server.Address, options);
         var feeder = Feed(client, "gone", seconds: 20, ct);
         await WaitForSession(client, "gone", ct);
