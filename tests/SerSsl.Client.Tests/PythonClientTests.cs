@@ -118,36 +118,6 @@ public sealed class PythonClientTests : IDisposable
         return found[0];
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string python, string[] args, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(python)
-        {
-            WorkingDirectory = s_clientDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(string python, string[] args, CancellationToken cancellationToken) =>
+        ExternalTools.RunAsync(python, args, s_clientDirectory, TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["PYTHONDONTWRITEBYTECODE"] = "1" }, cancellationToken);
 }

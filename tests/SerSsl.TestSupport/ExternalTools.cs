@@ -24,6 +24,59 @@ public static class ExternalTools
         return tool;
     }
 
+    /// <summary>
+    /// Runs a program (a test client in Node or Python, say) and returns its exit code and output; kills it, and its
+    /// children, when it runs past <paramref name="timeout"/> or the test is cancelled.
+    /// </summary>
+    /// <param name="program">The program's path.</param>
+    /// <param name="arguments">Its arguments, one per element.</param>
+    /// <param name="workingDirectory">Where it runs.</param>
+    /// <param name="timeout">How long it may run.</param>
+    /// <param name="environment">Variables to set for it, or null.</param>
+    /// <param name="cancellationToken">The test's token.</param>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        string program,
+        IEnumerable<string> arguments,
+        string workingDirectory,
+        TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
+    }
+
     /// <summary>Runs a program to completion and fails the test with its output when it exits non-zero.</summary>
     /// <param name="program">The program's path.</param>
     /// <param name="arguments">Its arguments, one per element.</param>

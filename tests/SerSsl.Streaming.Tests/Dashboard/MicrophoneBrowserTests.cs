@@ -21,6 +21,7 @@ namespace SerSsl.Streaming.Tests.Dashboard;
 /// PCM the page sends (Playwright sees the WebSocket's frames), finds the capture's offset in the recording by cross
 /// correlation, and analyses the recording from that offset, so that both timelines cut the same chunks.
 /// </remarks>
+[Collection(Pipeline.RunAloneCollection.Name)]
 public sealed class MicrophoneBrowserTests
 {
     /// <summary>Where the screenshot of the live page goes, relative to the repository root (TestResults/ is ignored by git).</summary>

@@ -10,7 +10,7 @@ namespace SerSsl.Streaming.Tests.Pipeline;
 /// any test running beside them starts threads and opens files of its own, and a count of the whole process would
 /// blame this one for them.
 /// </summary>
-[Collection(IsolatedCountsCollection.Name)]
+[Collection(RunAloneCollection.Name)]
 public sealed class SessionLeakTests
 {
     private const int Sessions = 40;
@@ -51,10 +51,14 @@ public sealed class SessionLeakTests
     }
 }
 
-/// <summary>Tests that count the whole process's threads or open files: run alone, after the parallel tests.</summary>
+/// <summary>
+/// Tests that run alone, after the parallel tests of this assembly: those that count the whole process's threads or
+/// open files, and those whose timing a machine busy with other tests upsets (a shutdown within a bound, a browser's
+/// real-time capture compared sample by sample).
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class IsolatedCountsCollection
+public sealed class RunAloneCollection
 {
     /// <summary>The collection name for <see cref="CollectionAttribute"/>.</summary>
-    public const string Name = "Isolated counts";
+    public const string Name = "Run alone";
 }

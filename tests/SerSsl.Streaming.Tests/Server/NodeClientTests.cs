@@ -159,35 +159,6 @@ public sealed class NodeClientTests : IDisposable
         return node!;
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunNodeAsync(string node, string[] args, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(node)
-        {
-            WorkingDirectory = s_clientDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {node}.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunNodeAsync(string node, string[] args, CancellationToken cancellationToken) =>
+        ExternalTools.RunAsync(node, args, s_clientDirectory, TimeSpan.FromSeconds(60), cancellationToken: cancellationToken);
 }
