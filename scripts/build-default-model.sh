@@ -57,8 +57,17 @@ step "${train[@]}" finetune --crema-d "$crema" --folds "vavl:$vavl" --fold 1 --o
 step "${train[@]}" evaluate --checkpoint "$work/finetune" --crema-d "$crema" --folds "vavl:$vavl" --cache "$work/cache" \
   --predictions "$work/offline-test-predictions.csv" --plot "$work/offline-test-confusion.png"
 step "${train[@]}" export --checkpoint "$work/finetune" --out "$out" --name sers-default --path-alias "$vavl=CREMA-D/folds/vavl" --path-alias "$crema=CREMA-D"
+# The int8 encoder beside the float32 one, calibrated on fold 1's training speakers only (their clips listed from
+# the fold file, in the copy's audio folder).
+audio=$crema/AudioWAV; ext=wav
+if [ -d "$crema/AudioOpus" ]; then audio=$crema/AudioOpus; ext=opus; fi
+awk -F, -v dir="$audio" -v ext="$ext" 'NR > 1 { gsub(/\r/, "", $NF); if ($NF == "Train") { sub(/\.wav$/, "." ext, $1); print dir "/" $1 } }' \
+  "$vavl/label_consensus_1.csv" >"$work/crema-d-vavl-fold-1-train-clips.txt"
+step "${train[@]}" quantize --bundle "$out" --calibration "$work/crema-d-vavl-fold-1-train-clips.txt"
 step "${sers[@]}" evaluate --corpus "$crema" --layout crema-d --fold-list "$vavl/label_consensus_1.csv" --split test \
   --model "$out" --out "$work/streaming-test"
+step "${sers[@]}" evaluate --corpus "$crema" --layout crema-d --fold-list "$vavl/label_consensus_1.csv" --split test \
+  --model "$out" --precision int8 --out "$work/streaming-test-int8"
 
 # How often the streaming path's clip decision agrees with the offline one (clip ids without their extension).
 awk -F, 'NR == FNR { if (FNR > 1) offline[$1] = $3; next }
@@ -66,5 +75,5 @@ awk -F, 'NR == FNR { if (FNR > 1) offline[$1] = $3; next }
   END { printf "streaming and offline decisions agree on %d of %d test clips (%.1f %%)\n", same, n, 100 * same / n }' \
   "$work/offline-test-predictions.csv" "$work/streaming-test/predictions.csv" >&2
 
-printf '\nbuilt %s in %d min; test results in %s (finetune/test-result.json, streaming-test/metrics.json)\n' \
+printf '\nbuilt %s in %d min; test results in %s (finetune/test-result.json, streaming-test/metrics.json, streaming-test-int8/metrics.json)\n' \
   "$out" $(( ($(date +%s) - started + 30) / 60 )) "$work" >&2

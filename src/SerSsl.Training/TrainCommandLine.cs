@@ -19,6 +19,7 @@ internal static class TrainCommandLine
         }
 
         root.Subcommands.Add(Commands.ExportCommand.Build());
+        root.Subcommands.Add(Commands.QuantizeCommand.Build());
         root.Subcommands.Add(Commands.CompareCommand.Build());
 
         return root;

@@ -27,6 +27,7 @@ public sealed class ModelBundle
         Manifest = manifest;
         EncoderPath = Path.Combine(directory, manifest.Encoder.File);
         AggregatorPath = Path.Combine(directory, manifest.Aggregator.File);
+        Int8EncoderPath = manifest.EncoderInt8 is { } int8 ? Path.Combine(directory, int8.File) : null;
     }
 
     /// <summary>The bundle folder (full path).</summary>
@@ -40,6 +41,9 @@ public sealed class ModelBundle
 
     /// <summary>Full path of the aggregator graph.</summary>
     public string AggregatorPath { get; }
+
+    /// <summary>Full path of the int8 encoder graph, or null when the bundle has none.</summary>
+    public string? Int8EncoderPath { get; }
 
     /// <summary>Output labels in order.</summary>
     public IReadOnlyList<string> Labels => Manifest.Labels;
@@ -66,7 +70,7 @@ public sealed class ModelBundle
         var manifest = ReadManifest(manifestPath);
         ValidateManifest(manifestPath, manifest);
         var bundle = new ModelBundle(full, manifest);
-        foreach (var graph in new[] { bundle.EncoderPath, bundle.AggregatorPath })
+        foreach (var graph in new[] { bundle.EncoderPath, bundle.AggregatorPath, bundle.Int8EncoderPath }.OfType<string>())
         {
             if (!File.Exists(graph))
             {
@@ -184,6 +188,12 @@ public sealed class ModelBundle
             Fail(path, "encoder needs file (a file name inside the bundle folder), input and output.");
         }
 
+        if (manifest.EncoderInt8 is { } encoderInt8
+            && (!IsPlainFileName(encoderInt8.File) || encoderInt8.Input != encoder.Input || encoderInt8.Output != encoder.Output || encoderInt8.File == encoder.File))
+        {
+            Fail(path, $"encoderInt8 needs its own file (a file name inside the bundle folder) and the float32 encoder's input '{encoder.Input}' and output '{encoder.Output}'. Re-run `sers-train quantize`.");
+        }
+
         var aggregator = manifest.Aggregator;
         if (aggregator is null || !IsPlainFileName(aggregator.File) || string.IsNullOrEmpty(aggregator.EmbeddingsInput) || string.IsNullOrEmpty(aggregator.MaskInput)
             || string.IsNullOrEmpty(aggregator.ProbabilitiesOutput) || string.IsNullOrEmpty(aggregator.LogitsOutput))
@@ -217,6 +227,16 @@ public sealed class ModelBundle
             encoder.Graph,
             (manifest.Encoder.Input, [batch, OnnxGraphChecks.Dim.Fixed(manifest.Chunks.Frames, "chunks.frames"), OnnxGraphChecks.Dim.Fixed(manifest.Features.MelBinCount, "features.melBinCount")]));
         OnnxGraphChecks.CheckOutputs(bundle.EncoderPath, encoder.Graph, (manifest.Encoder.Output, [batch, embedding]));
+        if (bundle.Int8EncoderPath is { } int8Path && manifest.EncoderInt8 is { } int8File)
+        {
+            var int8 = OnnxGraphChecks.Read(int8Path);
+            OnnxGraphChecks.CheckVersions(int8Path, int8);
+            OnnxGraphChecks.CheckInputs(
+                int8Path,
+                int8.Graph,
+                (int8File.Input, [batch, OnnxGraphChecks.Dim.Fixed(manifest.Chunks.Frames, "chunks.frames"), OnnxGraphChecks.Dim.Fixed(manifest.Features.MelBinCount, "features.melBinCount")]));
+            OnnxGraphChecks.CheckOutputs(int8Path, int8.Graph, (int8File.Output, [batch, embedding]));
+        }
 
         var aggregator = OnnxGraphChecks.Read(bundle.AggregatorPath);
         OnnxGraphChecks.CheckVersions(bundle.AggregatorPath, aggregator);

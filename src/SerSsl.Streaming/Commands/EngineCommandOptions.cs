@@ -21,6 +21,12 @@ internal sealed class EngineCommandOptions
         DefaultValueFactory = _ => "cpu",
     };
 
+    public Option<string> Precision { get; } = new("--precision")
+    {
+        Description = "Which encoder runs: fp32 (every bundle) or int8 (integer convolutions, faster on the CPU; the bundle needs an encoder.int8.onnx from `sers-train quantize`).",
+        DefaultValueFactory = _ => "fp32",
+    };
+
     public Option<int> Threads { get; } = new("--threads")
     {
         Description = "ONNX Runtime intra-op threads per run; 0 lets it use every core.",
@@ -98,6 +104,8 @@ internal sealed class EngineCommandOptions
         });
         command.Options.Add(Model);
         command.Options.Add(Device);
+        command.Options.Add(Precision);
+        Precision.AcceptOnlyFromAmong("fp32", "int8");
         command.Options.Add(Threads);
         command.Options.Add(MaxBatch);
         command.Options.Add(MaxWaitMs);
@@ -178,6 +186,7 @@ internal sealed class EngineCommandOptions
     public InferenceOptions Inference(ParseResult parse) => InferenceOptions.Default with
     {
         Device = InferenceDevice.Parse(parse.GetRequiredValue(Device)),
+        Precision = parse.GetRequiredValue(Precision) == "int8" ? InferencePrecision.Int8 : InferencePrecision.Fp32,
         IntraOpThreads = parse.GetValue(Threads),
         MaxBatch = parse.GetValue(MaxBatch),
         MaxWait = TimeSpan.FromMilliseconds(parse.GetValue(MaxWaitMs)),

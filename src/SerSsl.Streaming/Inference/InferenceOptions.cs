@@ -1,6 +1,16 @@
 namespace SerSsl.Streaming.Inference;
 
-/// <summary>How the model runs: device, threads and micro-batching.</summary>
+/// <summary>Which of a bundle's encoders runs.</summary>
+public enum InferencePrecision
+{
+    /// <summary>The float32 encoder (every bundle has one).</summary>
+    Fp32,
+
+    /// <summary>The int8 (QDQ) encoder that <c>sers-train quantize</c> writes beside it.</summary>
+    Int8,
+}
+
+/// <summary>How the model runs: device, precision, threads and micro-batching.</summary>
 public sealed record InferenceOptions
 {
     /// <summary>The defaults: CPU, one intra-op thread, batches of up to 32 chunks, 2 ms maximum wait.</summary>
@@ -8,6 +18,9 @@ public sealed record InferenceOptions
 
     /// <summary>The execution device. Default the CPU.</summary>
     public InferenceDevice Device { get; init; } = InferenceDevice.Cpu;
+
+    /// <summary>Which encoder runs. Default float32; int8 needs a bundle with an int8 encoder.</summary>
+    public InferencePrecision Precision { get; init; } = InferencePrecision.Fp32;
 
     /// <summary>
     /// ONNX Runtime intra-op threads per graph; 0 lets ONNX Runtime choose (one per core). Default 1: the scheduler

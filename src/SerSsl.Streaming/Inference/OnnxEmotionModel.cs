@@ -110,9 +110,10 @@ internal sealed class OnnxEmotionModel : IDisposable
         InferenceSession? aggregator = null;
         try
         {
-            encoder = CreateSession(bundle.EncoderPath, sessionOptions);
+            var encoderPath = EncoderPath(bundle, options.Precision);
+            encoder = CreateSession(encoderPath, sessionOptions);
             aggregator = CreateSession(bundle.AggregatorPath, sessionOptions);
-            CheckNames(bundle.EncoderPath, encoder, [bundle.Manifest.Encoder.Input], [bundle.Manifest.Encoder.Output]);
+            CheckNames(encoderPath, encoder, [bundle.Manifest.Encoder.Input], [bundle.Manifest.Encoder.Output]);
             CheckNames(
                 bundle.AggregatorPath,
                 aggregator,
@@ -255,6 +256,16 @@ internal sealed class OnnxEmotionModel : IDisposable
 
         return sessionOptions;
     }
+
+    /// <summary>The encoder graph for <paramref name="precision"/>.</summary>
+    /// <exception cref="InferenceException">Int8 was asked for and the bundle has no int8 encoder.</exception>
+    internal static string EncoderPath(ModelBundle bundle, InferencePrecision precision) => precision switch
+    {
+        InferencePrecision.Int8 => bundle.Int8EncoderPath ?? throw new InferenceException(
+            $"{bundle.Directory}: --precision int8 needs an int8 encoder, and this bundle has none (manifest.json has no encoderInt8). "
+            + $"Make one with `sers-train quantize --bundle {bundle.Directory} --calibration <the model's training audio>`, or use --precision fp32."),
+        _ => bundle.EncoderPath,
+    };
 
     private static InferenceSession CreateSession(string path, SessionOptions options)
     {

@@ -84,7 +84,7 @@ public sealed class DefaultModelTests
         var total = files.Sum(f => new FileInfo(f).Length);
 
         Assert.Equal(
-            ["MODEL_CARD.md", BundleWriter.AggregatorFile, BundleWriter.EncoderFile, ModelBundle.ManifestFileName],
+            ["MODEL_CARD.md", BundleWriter.AggregatorFile, BundleQuantizer.Int8EncoderFile, BundleWriter.EncoderFile, ModelBundle.ManifestFileName],
             files.Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.True(total <= MaxBundleBytes, $"models/default holds {total:N0} bytes; the limit is {MaxBundleBytes:N0}.");
         var card = File.ReadAllText(Path.Combine(Folder, "MODEL_CARD.md"));
