@@ -33,6 +33,7 @@ internal static class WasapiErrors
     /// <summary>E_ACCESSDENIED: Windows' privacy settings keep desktop apps from the microphone.</summary>
     public const int AccessDenied = unchecked((int)0x80070005);
 
+    /// <summary>FACILITY_AUDCLNT, as HRESULT_FACILITY reads it (the 13 bits above the code).</summary>
     private const int AudioClientFacility = 0x889;
 
     /// <summary>The message for a machine with no active capture endpoint.</summary>
@@ -110,7 +111,7 @@ internal static class WasapiErrors
         ArgumentNullException.ThrowIfNull(error);
         for (var e = error; e is not null; e = e.InnerException)
         {
-            if (((e.HResult >> 16) & 0x7FF) == AudioClientFacility || e.HResult is NotFound or AccessDenied)
+            if (((e.HResult >> 16) & 0x1FFF) == AudioClientFacility || e.HResult is NotFound or AccessDenied)
             {
                 return e.HResult;
             }
