@@ -36,8 +36,9 @@ fi
 # sers for Windows (win-x64) and macOS (osx-arm64), build only, never run here: the Windows build compiles and
 # restores the WASAPI microphone path (NAudio.Wasapi) and both must find ONNX Runtime's native library for their
 # system, so a change that breaks either is caught on Linux. Each RID keeps its own obj/RID and bin/RID
-# (Directory.Build.props), so the build above is untouched. About 75-90 s each from a clean clone on a busy 2-core
-# machine. A failure counts as one failed test per RID. SERSSL_CROSS_BUILD=0 skips them, with a warning.
+# (Directory.Build.props), so the build above is untouched. About 75-90 s each built from scratch on a busy 2-core
+# machine, 5-6 s when nothing changed. A failure counts as one failed test per RID. SERSSL_CROSS_BUILD=0 skips
+# them, with a warning.
 cross_build_failed=0
 if [ "${SERSSL_CROSS_BUILD:-1}" = 0 ]; then
   serssl_warn "SERSSL_CROSS_BUILD=0: sers is not built for win-x64 and osx-arm64"
