@@ -3,10 +3,14 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SerSsl.Streaming.Sources;
 using SerSsl.Streaming.Sources.Pulse;
+using SerSsl.Streaming.Sources.Wasapi;
 
 namespace SerSsl.Streaming.Commands;
 
-/// <summary><c>sers devices</c>: lists the capture sources of the PulseAudio (or pipewire-pulse) server.</summary>
+/// <summary>
+/// <c>sers devices</c>: lists the capture sources of the PulseAudio (or pipewire-pulse) server, or on Windows the active
+/// WASAPI capture endpoints.
+/// </summary>
 internal static class DevicesCommand
 {
     public static Command Build()
@@ -44,7 +48,8 @@ internal static class DevicesCommand
 
         var command = new Command(
             "devices",
-            "List the capture sources (microphones, line inputs and output monitors) of the PulseAudio or PipeWire server. " +
+            "List the capture sources (microphones, line inputs and output monitors) of the PulseAudio or PipeWire server; " +
+            "on Windows, the active WASAPI capture devices. " +
             "Pass a name to the microphone source to capture from it; without one the default source (marked *) is used.")
         {
             format,
@@ -57,6 +62,27 @@ internal static class DevicesCommand
             var error = parseResult.InvocationConfiguration.Error;
             try
             {
+                if (OperatingSystem.IsWindows())
+                {
+                    if (parseResult.GetResult(server) is not null)
+                    {
+                        error.WriteLine("error: --server names a PulseAudio server, and on Windows capture devices are WASAPI's: leave it out.");
+                        return CommandErrors.BadInput;
+                    }
+
+                    var endpoints = WasapiMicrophone.List();
+                    if (parseResult.GetValue(format) == "json")
+                    {
+                        output.WriteLine(JsonSerializer.Serialize(DevicesReport.From(endpoints, Environment.OSVersion.VersionString), DevicesJsonContext.Default.DevicesReport));
+                    }
+                    else
+                    {
+                        WriteText(endpoints, output);
+                    }
+
+                    return 0;
+                }
+
                 var list = PulseAudioDevices.List(
                     parseResult.GetValue(server), TimeSpan.FromSeconds(parseResult.GetValue(timeout)));
                 if (parseResult.GetValue(format) == "json")
@@ -107,6 +133,35 @@ internal static class DevicesCommand
             : "* default source (used when no device is named); monitor = what an output plays, not a microphone.");
     }
 
+    /// <summary>Writes the WASAPI capture endpoints as a table.</summary>
+    /// <param name="endpoints">The active endpoints.</param>
+    /// <param name="output">Where to write.</param>
+    internal static void WriteText(IReadOnlyList<CaptureEndpoint> endpoints, TextWriter output)
+    {
+        output.WriteLine("api  WASAPI, shared mode");
+        if (endpoints.Count == 0)
+        {
+            output.WriteLine("No capture devices: Windows reports no active microphone or line input. Connect or enable one (Settings, System, Sound, Input).");
+            return;
+        }
+
+        var nameWidth = Math.Max("NAME".Length, endpoints.Max(e => e.Name.Length));
+        var specs = endpoints.Select(e => e.SampleRate == 0 ? "unknown" : $"{e.SampleFormat} {e.Channels} ch {e.SampleRate} Hz").ToArray();
+        var specWidth = Math.Max("FORMAT".Length, specs.Max(s => s.Length));
+        output.WriteLine();
+        output.WriteLine($"   {"NAME".PadRight(nameWidth)}  {"FORMAT".PadRight(specWidth)}  ID");
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            var endpoint = endpoints[i];
+            output.WriteLine($"{(endpoint.IsDefault ? "*" : " ")}  {endpoint.Name.PadRight(nameWidth)}  {specs[i].PadRight(specWidth)}  {endpoint.Id}");
+        }
+
+        output.WriteLine();
+        output.WriteLine(endpoints.Any(e => e.IsDefault)
+            ? "* default recording device (used when no device is named); name another by its NAME or, when names repeat, its ID."
+            : "No default recording device is set; name one by its NAME or ID.");
+    }
+
     private static string FormatSpec(PulseAudioDevice source) =>
         $"{source.SampleFormat} {source.Channels} ch {source.SampleRate} Hz";
 }
@@ -124,6 +179,14 @@ internal sealed record DevicesReport(string Server, string ServerVersion, string
         new(list.ServerName, list.ServerVersion, list.DefaultSourceName, list.Sources
             .Select(s => new DeviceEntry(s.Name, s.Index, s.Description, s.SampleFormat, s.SampleRate, s.Channels, s.IsMonitor, s.MonitorOfSink, s.IsDefault))
             .ToArray());
+
+    /// <summary>Builds the report from the WASAPI capture endpoints: the "server" is WASAPI, its version the OS's.</summary>
+    /// <param name="endpoints">The active endpoints.</param>
+    /// <param name="osVersion">The operating system's version string.</param>
+    public static DevicesReport From(IReadOnlyList<CaptureEndpoint> endpoints, string osVersion) =>
+        new("WASAPI", osVersion, endpoints.FirstOrDefault(e => e.IsDefault)?.Name, endpoints
+            .Select((e, i) => new DeviceEntry(e.Name, (uint)i, e.Adapter, e.SampleFormat, e.SampleRate, e.Channels, IsMonitor: false, MonitorOfSink: null, e.IsDefault, e.Id))
+            .ToArray());
 }
 
 /// <summary>One source in <see cref="DevicesReport"/>.</summary>
@@ -136,6 +199,7 @@ internal sealed record DevicesReport(string Server, string ServerVersion, string
 /// <param name="IsMonitor">True for the monitor of an output.</param>
 /// <param name="MonitorOfSink">The monitored output's name, or null.</param>
 /// <param name="IsDefault">True for the default source.</param>
+/// <param name="Id">The WASAPI endpoint id (Windows; left out of the JSON elsewhere).</param>
 internal sealed record DeviceEntry(
     string Name,
     uint Index,
@@ -145,7 +209,8 @@ internal sealed record DeviceEntry(
     int Channels,
     bool IsMonitor,
     string? MonitorOfSink,
-    bool IsDefault);
+    bool IsDefault,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id = null);
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(DevicesReport))]

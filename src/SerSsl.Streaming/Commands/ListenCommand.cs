@@ -38,7 +38,7 @@ internal static class ListenCommand
         };
         var pulseServer = new Option<string?>("--pulse-server")
         {
-            Description = "PulseAudio server for mic, e.g. unix:/run/user/1000/pulse/native. Default: the session's server.",
+            Description = "PulseAudio server for mic, e.g. unix:/run/user/1000/pulse/native (Linux; Windows captures through WASAPI). Default: the session's server.",
         };
         var stdinFormat = new Option<string>("--stdin-format")
         {

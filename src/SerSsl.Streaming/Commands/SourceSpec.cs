@@ -2,6 +2,7 @@ using System.Globalization;
 using SerSsl.Core.Audio;
 using SerSsl.Streaming.Sources;
 using SerSsl.Streaming.Sources.Pulse;
+using SerSsl.Streaming.Sources.Wasapi;
 
 namespace SerSsl.Streaming.Commands;
 
@@ -38,15 +39,19 @@ internal sealed record SourceSpec(string Kind, string? Argument)
         throw new FormatException($"'{text}' is not a source: use mic, mic:NAME (a name from `sers devices`), file:PATH, playlist:PATH (a text file listing recordings, one per line) or stdin.");
     }
 
-    /// <summary>Creates the source.</summary>
+    /// <summary>Creates the source. The microphone is WASAPI on Windows and PulseAudio everywhere else.</summary>
     /// <param name="stdin">Raw PCM settings for stdin.</param>
     /// <param name="pacedFile">True to play a file or a playlist in real time.</param>
-    /// <param name="pulseServer">A PulseAudio server string, or null for the default server.</param>
+    /// <param name="pulseServer">A PulseAudio server string, or null for the default server; Windows has none.</param>
     /// <param name="gapSeconds">The silence between a playlist's clips.</param>
     /// <param name="sampleRate">The model's feature rate, to which a playlist's clips are resampled.</param>
     /// <returns>The source, not yet opened.</returns>
+    /// <exception cref="AudioSourceException">A PulseAudio server was named on Windows.</exception>
     public IAudioSource Create(StdinSettings stdin, bool pacedFile, string? pulseServer, double gapSeconds = PlaylistSource.DefaultGapSeconds, int sampleRate = 16_000) => Kind switch
     {
+        "mic" when OperatingSystem.IsWindows() => pulseServer is null
+            ? WasapiMicrophone.Create(Argument)
+            : throw new AudioSourceException("--pulse-server names a PulseAudio server, and on Windows the microphone is captured through WASAPI: leave it out."),
         "mic" => new PulseAudioSource(Argument, 16_000, 1, pulseServer),
         "file" => new WavFileSource(Argument!, pacedFile),
         "playlist" => new PlaylistSource(Argument!, pacedFile, gapSeconds, sampleRate),
